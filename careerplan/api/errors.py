@@ -1,0 +1,101 @@
+"""RFC 9457 problem details for every API error.
+
+drf-standardized-errors catches every exception (DRF's, Django's Http404/PermissionDenied,
+and unexpected ones as a generic 500 without a stack trace); this module only shapes the body:
+
+    {"type": "about:blank", "title": "Not Found", "status": 404, "detail": "...",
+     "instance": "/api/v1/roles/nope/", "code": "not_found", "errors": []}
+
+Validation errors carry one entry per field message, with the field as a dotted `attr` and as
+a JSON `pointer` into the request body: {"attr": "items.0.cost", "pointer": "/items/0/cost",
+"code": "min_value", "detail": "..."}.
+"""
+
+from http import HTTPStatus
+
+from drf_standardized_errors.formatter import ExceptionFormatter
+from drf_standardized_errors.handler import ExceptionHandler
+from drf_standardized_errors.types import ErrorResponse
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+VALIDATION_PROBLEM_TYPE = "/problems/validation-error"
+VALIDATION_TITLE = "Your request has invalid fields."
+
+
+def json_pointer(attr: str | None) -> str | None:
+    """`items.0.cost` -> `/items/0/cost`; errors that belong to no field have no pointer."""
+    if not attr or attr == api_settings.NON_FIELD_ERRORS_KEY:
+        return None
+    parts = [part.replace("~", "~0").replace("/", "~1") for part in attr.split(".")]
+    return "/" + "/".join(parts)
+
+
+class ProblemFormatter(ExceptionFormatter):
+    def format_error_response(self, error_response: ErrorResponse) -> dict:
+        status = self.exc.status_code
+        is_validation = isinstance(self.exc, exceptions.ValidationError)
+        errors = [
+            {
+                "attr": error.attr,
+                "pointer": json_pointer(error.attr),
+                "code": error.code,
+                "detail": error.detail,
+            }
+            for error in error_response.errors
+        ]
+        if is_validation:
+            detail = "; ".join(
+                f"{e['attr']}: {e['detail']}" if e["attr"] else e["detail"] for e in errors
+            )
+            code = "invalid"
+        else:
+            detail = errors[0]["detail"] if errors else HTTPStatus(status).phrase
+            code = errors[0]["code"] if errors else "error"
+            errors = []
+        request = self.context.get("request")
+        return {
+            "type": VALIDATION_PROBLEM_TYPE if is_validation else "about:blank",
+            "title": VALIDATION_TITLE if is_validation else HTTPStatus(status).phrase,
+            "status": status,
+            "detail": detail,
+            "instance": request.path if request is not None else None,
+            "code": code,
+            "errors": errors,
+        }
+
+
+class ProblemExceptionHandler(ExceptionHandler):
+    def get_response(self, exc: exceptions.APIException, data: dict) -> Response:
+        return Response(
+            data,
+            status=exc.status_code,
+            headers=self.get_headers(exc),
+            content_type=PROBLEM_CONTENT_TYPE,
+        )
+
+
+class ProblemErrorSerializer(serializers.Serializer):
+    attr = serializers.CharField(allow_null=True, help_text="The field, dotted for nesting.")
+    pointer = serializers.CharField(
+        allow_null=True, help_text="RFC 6901 JSON pointer to the field in the request body."
+    )
+    code = serializers.CharField(help_text="Machine-readable reason, e.g. `required`.")
+    detail = serializers.CharField(help_text="Human-readable message.")
+
+
+class ProblemSerializer(serializers.Serializer):
+    """The body of every error response (RFC 9457, `application/problem+json`)."""
+
+    type = serializers.CharField(help_text="`about:blank` or a problem type URI reference.")
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    instance = serializers.CharField(allow_null=True, help_text="The request path.")
+    code = serializers.CharField(help_text="Machine-readable error code, e.g. `not_found`.")
+    errors = ProblemErrorSerializer(many=True, help_text="Field errors (validation only).")
+
+    class Meta:
+        ref_name = "Problem"

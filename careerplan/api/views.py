@@ -1,0 +1,37 @@
+"""Problem-details answers for requests that never reach a DRF view (unknown URLs, crashes)."""
+
+from http import HTTPStatus
+
+from django.http import JsonResponse
+from django.views import defaults
+
+from careerplan.api.errors import PROBLEM_CONTENT_TYPE
+
+
+def _problem(request, status: int, code: str, detail: str) -> JsonResponse:
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+        "code": code,
+        "errors": [],
+    }
+    return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith(("/api/", "/_allauth/"))
+
+
+def page_not_found(request, exception=None):
+    if _is_api(request):
+        return _problem(request, 404, "not_found", "No endpoint matches this URL.")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return _problem(request, 500, "error", "Server Error (500)")
+    return defaults.server_error(request)

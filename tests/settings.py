@@ -1,0 +1,26 @@
+"""Test settings: the product settings, with what tests need to be fast and isolated.
+
+DATABASE_URL / CELERY_BROKER_URL / CELERY_RESULT_BACKEND still come from the environment, so
+the same suite runs embedded (SQLite, filesystem broker) and against PostgreSQL and Redis (CI).
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault(
+    "CAREERPLAN_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test")
+)
+
+from careerplan.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+WHITENOISE_AUTOREFRESH = True
