@@ -12,6 +12,9 @@ api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("", include("accounts.urls")),
+    path("", include("roles.urls")),
+    path("", include("plans.urls")),
 ]
 
 urlpatterns = [

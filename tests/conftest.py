@@ -2,6 +2,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from tests.factories import UserFactory
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
@@ -14,3 +16,21 @@ def _clear_cache():
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def auth_client(user) -> APIClient:
+    """An API client signed in as `user` (bypasses the sign-in flow; accounts tests use it)."""
+    client = APIClient()
+    client.force_authenticate(user)
+    return client

@@ -1,17 +1,13 @@
 import pytest
 
-from accounts.models import User
-
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.careerplan.urls")]
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "code", "errors"}
 
 
 @pytest.fixture
-def user_client(api_client):
-    user = User.objects.create_user(email="ada@example.com", password="a long password 1")
-    api_client.force_authenticate(user)
-    return api_client
+def user_client(auth_client):
+    return auth_client
 
 
 def assert_problem(response, status: int) -> dict:
