@@ -83,9 +83,7 @@ class CostRange:
     max: Decimal = ZERO
 
     def __add__(self, other: CostRange) -> CostRange:
-        return CostRange(
-            self.planned + other.planned, self.min + other.min, self.max + other.max
-        )
+        return CostRange(self.planned + other.planned, self.min + other.min, self.max + other.max)
 
 
 @dataclass(frozen=True)

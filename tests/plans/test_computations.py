@@ -182,9 +182,7 @@ def test_planned_total_lies_within_the_catalogue_range_when_nothing_is_overridde
 
 @given(
     start=st.dates(min_value=date(2020, 1, 1), max_value=date(2040, 12, 31)),
-    bounds=st.lists(
-        st.tuples(st.integers(1, 12), st.integers(0, 12)), min_size=1, max_size=8
-    ),
+    bounds=st.lists(st.tuples(st.integers(1, 12), st.integers(0, 12)), min_size=1, max_size=8),
 )
 def test_optimistic_never_after_planned_never_after_conservative(start, bounds):
     items = [
