@@ -13,6 +13,7 @@ a JSON `pointer` into the request body: {"attr": "items.0.cost", "pointer": "/it
 
 from http import HTTPStatus
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_standardized_errors.formatter import ExceptionFormatter
 from drf_standardized_errors.handler import ExceptionHandler
 from drf_standardized_errors.types import ErrorResponse
@@ -67,7 +68,41 @@ class ProblemFormatter(ExceptionFormatter):
         }
 
 
+def _field_key(field: str) -> str:
+    return api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field
+
+
+def _error_details(errors: list[DjangoValidationError]) -> list[exceptions.ErrorDetail]:
+    return [
+        exceptions.ErrorDetail(message, code=error.code or "invalid")
+        for error in errors
+        for message in error.messages
+    ]
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = 412
+    default_detail = "The plan changed since you loaded it; reload it and try again."
+    default_code = "precondition_failed"
+
+
 class ProblemExceptionHandler(ExceptionHandler):
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        """Services raise Django's ValidationError (reachable from admin, tasks and shell too);
+        the API shows it as a 400 with the same field messages."""
+        if isinstance(exc, DjangoValidationError):
+            if hasattr(exc, "error_dict"):
+                return exceptions.ValidationError(
+                    {
+                        _field_key(field): _error_details(errors)
+                        for field, errors in exc.error_dict.items()
+                    }
+                )
+            return exceptions.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: _error_details(exc.error_list)}
+            )
+        return super().convert_known_exceptions(exc)
+
     def get_response(self, exc: exceptions.APIException, data: dict) -> Response:
         return Response(
             data,

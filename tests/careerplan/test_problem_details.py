@@ -75,3 +75,18 @@ def test_a_crash_outside_drf_is_a_500_problem_without_a_traceback(client):
     body = assert_problem(response, 500)
     assert "ZeroDivisionError" not in response.content.decode()
     assert body["detail"] == "Server Error (500)"
+
+
+def test_a_service_validation_error_is_a_400_problem_keeping_field_and_code(api_client):
+    response = api_client.post("/api/v1/_service/", {"fields": True}, format="json")
+    body = assert_problem(response, 400)
+    assert body["errors"] == [
+        {"attr": "due_on", "pointer": "/due_on", "code": "before_start", "detail": "Too early."}
+    ]
+
+
+def test_a_service_validation_error_without_field_is_a_non_field_problem(api_client):
+    response = api_client.post("/api/v1/_service/", {}, format="json")
+    body = assert_problem(response, 400)
+    assert body["errors"][0]["code"] == "forbidden_move"
+    assert body["errors"][0]["pointer"] is None

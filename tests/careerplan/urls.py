@@ -32,3 +32,19 @@ urlpatterns = [
     re_path(r"^api/(?P<version>v1)/_echo/$", EchoView.as_view(), name="echo"),
     path("api/v1/_crash/", lambda request: 1 / 0),
 ]
+
+
+class ServiceErrorView(APIView):
+    """Raises Django's ValidationError, as services do."""
+
+    permission_classes = []
+
+    def post(self, request, version):
+        from django.core.exceptions import ValidationError
+
+        if request.data.get("fields"):
+            raise ValidationError({"due_on": ValidationError("Too early.", code="before_start")})
+        raise ValidationError("Not allowed.", code="forbidden_move")
+
+
+urlpatterns.append(re_path(r"^api/(?P<version>v1)/_service/$", ServiceErrorView.as_view()))
