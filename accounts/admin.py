@@ -1,7 +1,24 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from accounts.models import User
+from accounts.models import Profile, User
+from accounts.selectors import profile_for_user
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False  # deleted with the user, never on its own
+    min_num = 1
+    max_num = 1
+    fields = [
+        "timezone",
+        "reminders_enabled",
+        "exam_reminder_offsets",
+        "current_salary",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = ["created_at", "updated_at"]
 
 
 @admin.register(User)
@@ -10,6 +27,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["email", "display_name", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active"]
     search_fields = ["email", "display_name"]
+    inlines = [ProfileInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("display_name",)}),
@@ -20,3 +38,20 @@ class UserAdmin(DjangoUserAdmin):
         ("Important dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def get_inlines(self, request, obj):
+        # The add form has only email and password; the profile starts with its defaults.
+        return self.inlines if obj is not None else []
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Users created outside the sign-up path (imports, shell) may lack a profile: give
+        # them one so the inline edits it instead of offering to create a second.
+        user = self.get_object(request, object_id)
+        if user is not None:
+            profile_for_user(user=user)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            profile_for_user(user=obj)

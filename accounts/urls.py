@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401  (routes are added with the accounts endpoints)
+from django.urls import path
+
+from accounts import views
 
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="me"),
+    path("me/export/", views.MeExportView.as_view(), name="me-export"),
+]

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.RateLimitRetryAfterMiddleware",
 ]
 
 ROOT_URLCONF = "careerplan.urls"
@@ -139,23 +140,46 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# django-allauth (headless: JSON endpoints for app and browser clients, no HTML pages)
+# django-allauth (headless: JSON endpoints for app and browser clients, no HTML pages).
+# Email is the login; there are no usernames.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
+# "optional" (default) lets `make run` work without a mail server; "mandatory" refuses sign-in
+# until the address is verified; "none" sends no verification email.
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
+if ACCOUNT_EMAIL_VERIFICATION not in ("none", "optional", "mandatory"):
+    raise ImproperlyConfigured(
+        f"ACCOUNT_EMAIL_VERIFICATION must be none, optional or mandatory, "
+        f"not {ACCOUNT_EMAIL_VERIFICATION!r}."
+    )
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[careerplan] "
+# Limits on the sign-in / sign-up / password-reset endpoints, kept in CACHES["default"] (Redis
+# in production via CACHE_URL, so every web process shares the counters). "ip" limits are per
+# client address, "key" limits per account (the email address). Refused requests get 429 with
+# Retry-After (accounts.adapters, accounts.middleware).
 ACCOUNT_RATE_LIMITS = {
+    "login": env("RATE_LIMIT_LOGIN", default="30/m/ip"),
     "login_failed": env("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
     "signup": env("RATE_LIMIT_SIGNUP", default="20/m/ip"),
     "reset_password": env("RATE_LIMIT_RESET_PASSWORD", default="20/m/ip,5/m/key"),
+    "reset_password_from_key": env("RATE_LIMIT_RESET_PASSWORD_FROM_KEY", default="20/m/ip"),
     "confirm_email": "1/3m/key",
 }
+# Client addresses for the per-IP limits (allauth and DRF alike): behind N proxies that append
+# to X-Forwarded-For, set TRUSTED_PROXY_COUNT=N; otherwise REMOTE_ADDR is used and the header is
+# ignored (it can be forged).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 HEADLESS_ONLY = True
 HEADLESS_CLIENTS = ("app", "browser")
+# allauth's own OpenAPI description of /_allauth/ at /_allauth/openapi.{json,yaml,html}.
+HEADLESS_SERVE_SPECIFICATION = env.bool("HEADLESS_SERVE_SPECIFICATION", default=DEBUG)
 FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:3000").rstrip("/")
 HEADLESS_FRONTEND_URLS = {
     "account_confirm_email": f"{FRONTEND_URL}/account/verify-email/{{key}}",
@@ -237,7 +261,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_RATE_ANON", default="600/minute"),
         "user": env("THROTTLE_RATE_USER", default="1200/minute"),
+        "account_delete": env("THROTTLE_RATE_ACCOUNT_DELETE", default="5/hour"),
     },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # 0: REMOTE_ADDR, never a forgeable X-Forwarded-For
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "careerplan.api.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
