@@ -1,0 +1,70 @@
+"""Query filters of the catalogue lists; an unknown value is a 400 naming the parameter."""
+
+import django_filters
+
+from roles.models import Certification, CertifyingBody, Role, SalaryBand, SalaryLevel, Source, Tool
+
+
+class RoleFilter(django_filters.FilterSet):
+    family = django_filters.ChoiceFilter(choices=Role.Family.choices)
+    certification = django_filters.ModelChoiceFilter(
+        field_name="certifications",
+        to_field_name="code",
+        queryset=Certification.objects.all(),
+        label="Certification code, e.g. CPC",
+    )
+
+    class Meta:
+        model = Role
+        fields = ["family", "certification"]
+
+
+class CertificationFilter(django_filters.FilterSet):
+    body = django_filters.ModelChoiceFilter(
+        to_field_name="code", queryset=CertifyingBody.objects.all(), label="Body code, e.g. AAPC"
+    )
+    role = django_filters.ModelChoiceFilter(
+        field_name="roles",
+        to_field_name="slug",
+        queryset=Role.objects.all(),
+        label="Role slug, e.g. medical-coder",
+    )
+    credential_level = django_filters.ChoiceFilter(
+        field_name="level", choices=Certification.Level.choices
+    )
+    focus = django_filters.ChoiceFilter(choices=Certification.Focus.choices)
+
+    class Meta:
+        model = Certification
+        fields = ["body", "role", "credential_level", "focus"]
+
+
+class SalaryBandFilter(django_filters.FilterSet):
+    role = django_filters.ModelChoiceFilter(
+        to_field_name="slug", queryset=Role.objects.all(), label="Role slug"
+    )
+    level = django_filters.ChoiceFilter(choices=SalaryLevel.choices)
+    source = django_filters.ModelChoiceFilter(
+        to_field_name="slug", queryset=Source.objects.all(), label="Source slug"
+    )
+
+    class Meta:
+        model = SalaryBand
+        fields = ["role", "level", "source"]
+
+
+class ToolFilter(django_filters.FilterSet):
+    family = django_filters.ChoiceFilter(choices=Role.Family.choices)
+    cadence = django_filters.ChoiceFilter(choices=Tool.Cadence.choices)
+
+    class Meta:
+        model = Tool
+        fields = ["family", "cadence"]
+
+
+class SourceFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Source.Kind.choices)
+
+    class Meta:
+        model = Source
+        fields = ["kind"]
