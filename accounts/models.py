@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
+from django.db.models.functions import Lower
 
 DEFAULT_TIMEZONE = "UTC"
 DEFAULT_EXAM_REMINDER_OFFSETS = (30, 7, 1)
@@ -97,6 +98,12 @@ class UserManager(BaseUserManager):
 
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        """Lower-case, as allauth stores the addresses it signs up, so that `Dana@x.com` from
+        `createsuperuser` and `dana@x.com` from sign-up are one account, not two."""
+        return (email or "").strip().lower()
+
     def _create_user(self, email: str, password: str | None, **extra_fields):
         if not email:
             raise ValueError("An email address is required.")
@@ -134,6 +141,14 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
+        constraints = [
+            # The login is case-insensitive (allauth looks addresses up with iexact).
+            models.UniqueConstraint(
+                Lower("email"),
+                name="accounts_user_email_ci_unique",
+                violation_error_message="An account with this email address already exists.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.email

@@ -156,7 +156,9 @@ if ACCOUNT_EMAIL_VERIFICATION not in ("none", "optional", "mandatory"):
         f"not {ACCOUNT_EMAIL_VERIFICATION!r}."
     )
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+# Posting the emailed key signs in only the session that is waiting for it (the one that just
+# gave the password); the key alone, e.g. from another device, verifies without signing in.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[careerplan] "
 # Limits on the sign-in / sign-up / password-reset endpoints, kept in CACHES["default"] (Redis
