@@ -160,7 +160,8 @@ ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
 # gave the password); the key alone, e.g. from another device, verifies without signing in.
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[careerplan] "
+SITE_NAME = env("SITE_NAME", default="careerplan")  # how account emails name the product
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # Limits on the sign-in / sign-up / password-reset endpoints, kept in CACHES["default"] (Redis
 # in production via CACHE_URL, so every web process shares the counters). "ip" limits are per
 # client address, "key" limits per account (the email address). Refused requests get 429 with

@@ -76,3 +76,20 @@ def test_mandatory_verification_email_arrives_over_smtp_with_a_working_link(sett
     assert verify.status_code == 401  # verified, not signed in: no pending sign-in here
     assert EmailAddress.objects.get(email=address).verified
     assert app_login(APIClient(), address).status_code == 200
+
+
+def test_sign_up_survives_an_unreachable_mail_server(settings, caplog):
+    # given: nothing listens on the SMTP port
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = free_port()
+    settings.EMAIL_TIMEOUT = 2
+    # when
+    response = app_signup(APIClient(), "offline@example.com")
+    # then: the account exists and the client is signed in (optional verification) ...
+    assert response.status_code == 200
+    assert EmailAddress.objects.filter(email="offline@example.com").exists()
+    # ... and the failure is logged, without the address
+    failures = [r for r in caplog.records if r.name == "accounts.adapters"]
+    assert failures
+    assert "offline@example.com" not in failures[0].getMessage()

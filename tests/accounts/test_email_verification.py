@@ -56,6 +56,8 @@ def test_mandatory_verification_refuses_sign_in_until_the_emailed_key_is_posted(
     message = mail.outbox[0]
     assert message.to == [EMAIL]
     assert message.subject.startswith("[careerplan]")
+    assert "Hello from careerplan!" in message.body
+    assert "testserver" not in message.body  # the product's name, not the API host
     # the link goes to the frontend, which posts the key back
     link = link_in(message.body, mandatory.FRONTEND_URL, "/account/verify-email/")
     key = key_from_link(link)

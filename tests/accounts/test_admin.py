@@ -1,0 +1,112 @@
+"""Admin: users with their profile inline, searchable by email."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Profile, User
+from tests.factories import ProfileFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    admin = User.objects.create_superuser("root@example.com", "pw-Long-enough-1")
+    client.force_login(admin)
+    return client
+
+
+def test_users_are_searchable_by_email(admin_client):
+    UserFactory(email="findme@example.com")
+    UserFactory(email="hidden@example.com")
+    response = admin_client.get(reverse("admin:accounts_user_changelist"), {"q": "findme"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "findme@example.com" in content
+    assert "hidden@example.com" not in content
+
+
+def test_the_change_page_edits_the_profile_inline(admin_client):
+    # given
+    profile = ProfileFactory(current_salary="40000.00")
+    user = profile.user
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert "exam_reminder_offsets" in page.content.decode()
+    # when: the inline is changed along with the user
+    response = admin_client.post(
+        url,
+        {
+            "email": user.email,
+            "display_name": "Edited",
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+            "profile-TOTAL_FORMS": "1",
+            "profile-INITIAL_FORMS": "1",
+            "profile-MIN_NUM_FORMS": "1",
+            "profile-MAX_NUM_FORMS": "1",
+            "profile-0-id": str(profile.pk),
+            "profile-0-user": str(user.pk),
+            "profile-0-timezone": "America/Phoenix",
+            "profile-0-reminders_enabled": "on",
+            "profile-0-exam_reminder_offsets": "[1, 14]",
+            "profile-0-current_salary": "45000.00",
+        },
+    )
+    # then
+    assert response.status_code == 302, (
+        response.context["adminform"].errors if response.context else response
+    )
+    profile.refresh_from_db()
+    assert profile.timezone == "America/Phoenix"
+    assert profile.exam_reminder_offsets == [14, 1]
+
+
+def test_the_inline_refuses_a_bad_zone(admin_client):
+    profile = ProfileFactory()
+    user = profile.user
+    response = admin_client.post(
+        reverse("admin:accounts_user_change", args=[user.pk]),
+        {
+            "email": user.email,
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+            "profile-TOTAL_FORMS": "1",
+            "profile-INITIAL_FORMS": "1",
+            "profile-MIN_NUM_FORMS": "1",
+            "profile-MAX_NUM_FORMS": "1",
+            "profile-0-id": str(profile.pk),
+            "profile-0-user": str(user.pk),
+            "profile-0-timezone": "Atlantis/Capital",
+            "profile-0-exam_reminder_offsets": "[30, 7, 1]",
+        },
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert "is not an IANA time zone name" in response.content.decode()
+    profile.refresh_from_db()
+    assert profile.timezone == "America/Chicago"
+
+
+def test_a_user_without_profile_gets_one_on_the_change_page(admin_client):
+    user = UserFactory()
+    response = admin_client.get(reverse("admin:accounts_user_change", args=[user.pk]))
+    assert response.status_code == 200
+    assert Profile.objects.filter(user=user).count() == 1
+
+
+def test_adding_a_user_in_the_admin_creates_the_profile(admin_client):
+    response = admin_client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "email": "Added@Example.com",
+            "password1": "pw-Long-enough-1",
+            "password2": "pw-Long-enough-1",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="added@example.com")
+    assert Profile.objects.filter(user=user).exists()
