@@ -7,6 +7,7 @@ forms here show an editor field errors before the database constraints would ref
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 
 from roles.models import (
@@ -26,6 +27,9 @@ from roles.models import (
     TrainingPath,
     TrainingStep,
 )
+
+# Django 6 makes https the default scheme of URL form fields; say so now (and silence the warning).
+URL_FIELDS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
 def money_range(low, high, currency: str, *, open_ended: bool = False) -> str:
@@ -134,6 +138,7 @@ class CeuTierInline(admin.TabularInline):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS_HTTPS
     list_display = ["slug", "publisher", "title", "year", "as_of", "kind"]
     list_filter = ["kind", "year"]
     search_fields = ["slug", "publisher", "title", "notes"]
@@ -168,6 +173,7 @@ class RoleStatisticAdmin(admin.ModelAdmin):
 
 @admin.register(CertifyingBody)
 class CertifyingBodyAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS_HTTPS
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
     inlines = [CeuTierInline]

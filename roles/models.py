@@ -70,13 +70,19 @@ def range_checks(prefix: str, low: str, high: str) -> list[models.BaseConstraint
     ]
 
 
+def _shown(value: Decimal | int) -> str:
+    if isinstance(value, Decimal):
+        return f"{value.quantize(Decimal('0.01')):,}"
+    return str(value)
+
+
 def range_errors(instance: models.Model, low: str, high: str) -> dict[str, str]:
     """The same rules as `range_checks`, as field errors an editor can act on."""
     minimum, maximum = getattr(instance, low), getattr(instance, high)
     if (minimum is None) != (maximum is None):
         return {high if maximum is None else low: RANGE_HALF_GIVEN}
     if minimum is not None and maximum is not None and minimum > maximum:
-        return {high: MIN_ABOVE_MAX.format(minimum=minimum, maximum=maximum)}
+        return {high: MIN_ABOVE_MAX.format(minimum=_shown(minimum), maximum=_shown(maximum))}
     return {}
 
 

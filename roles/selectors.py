@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 
 from roles import calculations
 from roles.models import (
@@ -33,6 +32,10 @@ from roles.models import (
 ROLE_NOT_FOUND = "No role has the slug “{slug}”."
 CERTIFICATION_NOT_FOUND = "No certification has the code “{code}”."
 TRAINING_PATH_NOT_FOUND = "No training path has the slug “{slug}”."
+
+
+class NotInCatalogue(LookupError):
+    """The slug or code asked for names no catalogue row (the API answers 404 with this text)."""
 
 
 class UnknownRoles(LookupError):
@@ -106,14 +109,14 @@ def role_detail(*, slug: str) -> Role:
     try:
         return _role_full().get(slug=slug)
     except Role.DoesNotExist:
-        raise Http404(ROLE_NOT_FOUND.format(slug=slug)) from None
+        raise NotInCatalogue(ROLE_NOT_FOUND.format(slug=slug)) from None
 
 
 def role_get(*, slug: str) -> Role:
     try:
         return Role.objects.get(slug=slug)
     except Role.DoesNotExist:
-        raise Http404(ROLE_NOT_FOUND.format(slug=slug)) from None
+        raise NotInCatalogue(ROLE_NOT_FOUND.format(slug=slug)) from None
 
 
 def role_routes(*, role: Role) -> list[calculations.Route[CareerStep]]:
@@ -160,7 +163,7 @@ def certification_detail(*, code: str) -> Certification:
     try:
         return certification_list().get(code__iexact=code)
     except Certification.DoesNotExist:
-        raise Http404(CERTIFICATION_NOT_FOUND.format(code=code)) from None
+        raise NotInCatalogue(CERTIFICATION_NOT_FOUND.format(code=code)) from None
 
 
 def certification_current_exam_fee(*, certification: Certification) -> Decimal | None:
@@ -184,7 +187,7 @@ def training_path_detail(*, slug: str) -> TrainingPath:
     try:
         return _training_paths().get(slug=slug)
     except TrainingPath.DoesNotExist:
-        raise Http404(TRAINING_PATH_NOT_FOUND.format(slug=slug)) from None
+        raise NotInCatalogue(TRAINING_PATH_NOT_FOUND.format(slug=slug)) from None
 
 
 def salary_band_list() -> QuerySet[SalaryBand]:

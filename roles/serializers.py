@@ -132,7 +132,9 @@ class EffortSerializer(serializers.Serializer):
 
 
 class PathTotalsSerializer(serializers.Serializer):
-    cost = CostRangeSerializer(help_text="Sum of the priced steps; steps without a cost add 0.")
+    cost = CostRangeSerializer(
+        help_text="Sum of the priced steps (a step priced N/A is left out); null if none is priced."
+    )
     months = MonthRangeSerializer(help_text="Sum of the steps measured in months.")
     other_effort = EffortSerializer(many=True, help_text="Effort not measured in months.")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -59,6 +59,11 @@ class CatalogueView(ConditionalGetMixin, generics.GenericAPIView):
     permission_classes = [AllowAny]
     etag_namespace = CATALOGUE
     http_method_names = ["get", "head", "options"]
+
+    def handle_exception(self, exc):
+        if isinstance(exc, selectors.NotInCatalogue):
+            exc = NotFound(str(exc))
+        return super().handle_exception(exc)
 
 
 class CatalogueDetailView(CatalogueView):

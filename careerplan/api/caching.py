@@ -53,6 +53,14 @@ def bump_resource_version(namespace: str) -> None:
     transaction.on_commit(bump)
 
 
+def etag_matches(etag: str, if_none_match: str) -> bool:
+    """RFC 9110 weak comparison, as If-None-Match requires: W/"x" matches "x"; * matches all."""
+    if if_none_match.strip() == "*":
+        return True
+    candidates = parse_etags(if_none_match)
+    return any(candidate.removeprefix("W/") == etag for candidate in candidates)
+
+
 class NotModified(APIException):
     status_code = status.HTTP_304_NOT_MODIFIED
     default_detail = "Not modified."
@@ -87,9 +95,7 @@ class ConditionalGetMixin:
         self.etag = None
         if request.method in ("GET", "HEAD") and self.etag_namespace:
             self.etag = self.compute_etag(request)
-            if self.etag in parse_etags(request.headers.get("If-None-Match", "")) or (
-                request.headers.get("If-None-Match", "").strip() == "*"
-            ):
+            if etag_matches(self.etag, request.headers.get("If-None-Match", "")):
                 raise NotModified
 
     def compute_etag(self, request) -> str:

@@ -168,9 +168,9 @@ class ToolFactory(factory.django.DjangoModelFactory):
 def build_role_graph(count: int) -> list[Role]:
     """`count` roles, each fully dressed (bands, premium, statistic, certification, path with
     steps, a career step to the next role), so query-count tests see every relation filled."""
-    source = SourceFactory()
     roles = RoleFactory.create_batch(count)
     for index, role in enumerate(roles):
+        source = SourceFactory()
         SalaryBandFactory(role=role, source=source)
         SalaryBandFactory(role=role, source=source, level="mid")
         SalaryPremiumFactory(role=role, source=source)

@@ -1,0 +1,125 @@
+"""Catalogue responses carry an ETag; If-None-Match answers 304 until a catalogue row changes."""
+
+import pytest
+from django.core.management import call_command
+
+from roles.cache import catalogue_version
+from tests.roles.factories import CertificationFactory, RoleFactory, SalaryBandFactory
+from tests.roles.helpers import api_url
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def coder(db):
+    return RoleFactory(slug="medical-coder", title="Medical Coder")
+
+
+def test_response_carries_etag_and_cache_control(api_client, coder):
+    response = api_client.get(api_url("role-detail", "medical-coder"))
+
+    assert response.status_code == 200
+    assert response["ETag"].startswith('"')
+    assert response["ETag"].endswith('"')
+    assert "public" in response["Cache-Control"]
+    assert "max-age=300" in response["Cache-Control"]
+    assert "Accept" in response["Vary"]
+
+
+def test_matching_if_none_match_is_a_304_without_a_body_or_a_query(
+    api_client, coder, django_assert_num_queries
+):
+    # given
+    etag = api_client.get(api_url("role-detail", "medical-coder"))["ETag"]
+
+    # when
+    with django_assert_num_queries(0):
+        response = api_client.get(api_url("role-detail", "medical-coder"), HTTP_IF_NONE_MATCH=etag)
+
+    # then
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == etag
+    assert "max-age=300" in response["Cache-Control"]
+
+
+def test_a_list_of_etags_and_a_weak_etag_match_too(api_client, coder):
+    etag = api_client.get(api_url("role-list"))["ETag"]
+
+    assert (
+        api_client.get(api_url("role-list"), HTTP_IF_NONE_MATCH=f'"other", {etag}').status_code
+        == 304
+    )
+    assert api_client.get(api_url("role-list"), HTTP_IF_NONE_MATCH=f"W/{etag}").status_code == 304
+
+
+def test_a_stale_etag_gets_the_full_response(api_client, coder):
+    response = api_client.get(api_url("role-detail", "medical-coder"), HTTP_IF_NONE_MATCH='"stale"')
+    assert response.status_code == 200
+    assert response.json()["slug"] == "medical-coder"
+
+
+def test_different_urls_and_queries_have_different_etags(api_client, coder):
+    RoleFactory(slug="medical-biller")
+    etags = {
+        api_client.get(url)["ETag"]
+        for url in (
+            api_url("role-detail", "medical-coder"),
+            api_url("role-detail", "medical-biller"),
+            api_url("role-list"),
+            api_url("role-list") + "?family=coding",
+        )
+    }
+    assert len(etags) == 4
+
+
+def test_saving_a_catalogue_row_changes_the_version_and_the_etag(api_client, coder):
+    # given
+    url = api_url("role-detail", "medical-coder")
+    etag = api_client.get(url)["ETag"]
+    version = catalogue_version()
+
+    # when: an editor changes a figure
+    SalaryBandFactory(role=coder)
+
+    # then
+    assert catalogue_version() != version
+    response = api_client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+    assert len(response.json()["salary_bands"]) == 1
+
+
+def test_deleting_and_m2m_changes_bump_the_version(coder):
+    certification = CertificationFactory()
+
+    before = catalogue_version()
+    certification.roles.add(coder)
+    after_m2m = catalogue_version()
+    certification.delete()
+    after_delete = catalogue_version()
+
+    assert len({before, after_m2m, after_delete}) == 3
+
+
+def test_loading_the_fixtures_bumps_the_version():
+    before = catalogue_version()
+    call_command("load_catalogue", verbosity=0)
+    assert catalogue_version() != before
+
+
+def test_the_version_is_bumped_again_when_the_transaction_commits(
+    coder, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        coder.title = "Coder"
+        coder.save()
+        in_transaction = catalogue_version()
+    assert callbacks  # the post-commit bump was registered
+    assert catalogue_version() != in_transaction
+
+
+def test_errors_carry_no_etag(api_client):
+    response = api_client.get(api_url("role-detail", "ghost"))
+    assert response.status_code == 404
+    assert "ETag" not in response
