@@ -1,8 +1,40 @@
+from functools import wraps
+
+from allauth.core import ratelimit
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpResponse
 
+from accounts.middleware import retry_after_seconds
 from accounts.models import Profile, User
 from accounts.selectors import profile_for_user
+
+ADMIN_LOGIN_THROTTLED = "Too many failed sign-ins. Try again later."
+
+
+def rate_limited_admin_login(login_view):
+    """The admin's sign-in form under the same failed-sign-in limits as the API
+    (`ACCOUNT_RATE_LIMITS["login_failed"]`: per IP, and per account): Django's admin login does
+    not go through allauth, so without this it could be used to guess passwords freely."""
+
+    @wraps(login_view)
+    def view(request, extra_context=None):
+        if request.method != "POST":
+            return login_view(request, extra_context)
+        key = "admin:" + request.POST.get("username", "").strip().lower()
+        if not ratelimit.consume(request, action="login_failed", key=key, dry_run=True):
+            response = HttpResponse(ADMIN_LOGIN_THROTTLED, status=429, content_type="text/plain")
+            response["Retry-After"] = str(retry_after_seconds("login"))
+            return response
+        response = login_view(request, extra_context)
+        if not request.user.is_authenticated:  # the form came back with an error
+            ratelimit.consume(request, action="login_failed", key=key)
+        return response
+
+    return view
+
+
+admin.site.login = rate_limited_admin_login(admin.site.login)
 
 
 class ProfileInline(admin.StackedInline):

@@ -160,6 +160,8 @@ ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
 # gave the password); the key alone, e.g. from another device, verifies without signing in.
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Tell the owner by email when their password or email address changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 SITE_NAME = env("SITE_NAME", default="careerplan")  # how account emails name the product
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # Limits on the sign-in / sign-up / password-reset endpoints, kept in CACHES["default"] (Redis

@@ -110,3 +110,31 @@ def test_adding_a_user_in_the_admin_creates_the_profile(admin_client):
     assert response.status_code == 302
     user = User.objects.get(email="added@example.com")
     assert Profile.objects.filter(user=user).exists()
+
+
+def test_admin_sign_in_is_limited_like_the_api(client, settings):
+    # given: a staff account and a per-account limit of 3 failures
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "login_failed": "10/m/ip,3/5m/key",
+    }
+    User.objects.create_superuser("staff@example.com", "pw-Long-enough-1")
+    url = reverse("admin:login")
+    for _ in range(3):
+        response = client.post(url, {"username": "staff@example.com", "password": "guess"})
+        assert response.status_code == 200  # the form again, with the error
+    # when: the next attempt, even with the right password
+    response = client.post(url, {"username": "Staff@Example.com", "password": "pw-Long-enough-1"})
+    # then
+    assert response.status_code == 429
+    assert response["Retry-After"] == "300"
+    assert client.get(reverse("admin:index")).status_code == 302  # still signed out
+
+
+def test_admin_sign_in_still_works(client):
+    User.objects.create_superuser("staff@example.com", "pw-Long-enough-1")
+    response = client.post(
+        reverse("admin:login"), {"username": "staff@example.com", "password": "pw-Long-enough-1"}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200

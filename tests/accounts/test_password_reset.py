@@ -61,6 +61,10 @@ def test_reset_with_the_emailed_key(settings, verified_user, password):
     assert APIClient().get(ME, headers={"X-Session-Token": session_token(login)}).status_code == 200
     # and: sessions from before the reset are signed out
     assert client.get(ME, headers={"X-Session-Token": old_token}).status_code == 401
+    # and: the owner is told that the password was reset
+    notice = last_mail_to(verified_user.email)
+    assert "/account/password/reset/key/" not in notice.body
+    assert "password" in notice.subject.lower()
 
 
 def test_a_key_works_once(settings, verified_user):
