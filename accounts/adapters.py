@@ -28,6 +28,7 @@ class EmailSite:
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
+        user.display_name = form.cleaned_data.get("display_name") or ""
         # The user and their profile are created together or not at all.
         with transaction.atomic():
             user = super().save_user(request, user, form, commit=commit)

@@ -12,6 +12,7 @@ from tests.accounts.allauth_helpers import (
     app_login,
     app_signup,
     error_codes,
+    post_json,
     session_token,
 )
 from tests.factories import ProfileFactory
@@ -160,3 +161,25 @@ def test_the_email_login_is_case_insensitive(client, db):
     assert app_login(client, "CASEY@example.com").status_code == 200
     assert app_signup(APIClient(), "casey@EXAMPLE.com").status_code == 400
     assert User.objects.count() == 1
+
+
+def test_sign_up_may_give_a_display_name(client):
+    response = post_json(
+        client,
+        f"{APP}/auth/signup",
+        {"email": "named@example.com", "password": GOOD_PASSWORD, "display_name": "Dana R."},
+    )
+    assert response.status_code == 200, response.content
+    me = client.get(ME, headers={"X-Session-Token": session_token(response)})
+    assert me.json()["display_name"] == "Dana R."
+
+
+def test_a_too_long_display_name_at_sign_up_is_refused(client):
+    response = post_json(
+        client,
+        f"{APP}/auth/signup",
+        {"email": "named@example.com", "password": GOOD_PASSWORD, "display_name": "x" * 151},
+    )
+    assert response.status_code == 400
+    assert "display_name" in error_codes(response)
+    assert not User.objects.exists()
