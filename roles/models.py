@@ -33,6 +33,10 @@ validate_currency = RegexValidator(
 )
 validate_soc_code = RegexValidator(r"^\d{2}-\d{4}$", "A SOC code looks like 29-2072.")
 
+NOT_A_STRING_LIST = 'Enter a JSON list of texts, e.g. ["Anatomy", "CPT"].'
+NOT_AN_ENVIRONMENT_LIST = (
+    'Enter a JSON list of {"name": ..., "description": ...} objects, both texts.'
+)
 MIN_ABOVE_MAX = "The maximum ({maximum}) is below the minimum ({minimum})."
 RANGE_HALF_GIVEN = "Give both a minimum and a maximum, or neither."
 BAND_WITHOUT_FIGURE = "Give a range (minimum and maximum), a median or an average."
@@ -41,6 +45,31 @@ PREMIUM_BOTH_FIGURES = "Give an amount range or a percentage, not both."
 STEP_TO_ITSELF = "A career step must lead to a different role."
 EFFORT_UNIT_MISSING = "Name the unit of the effort, e.g. “practice cases”."
 EFFORT_QUANTITY_MISSING = "Give the effort quantity for the unit “{unit}”."
+
+
+def validate_string_list(value) -> None:
+    """JSON list fields hold plain, non-empty texts (the API documents them as such)."""
+    if not isinstance(value, list) or not all(
+        isinstance(item, str) and item.strip() for item in value
+    ):
+        raise ValidationError(NOT_A_STRING_LIST, code="invalid_list")
+
+
+def validate_environment_list(value) -> None:
+    if not isinstance(value, list) or not all(
+        isinstance(item, dict)
+        and set(item) == {"name", "description"}
+        and all(isinstance(text, str) for text in item.values())
+        and item["name"].strip()
+        for item in value
+    ):
+        raise ValidationError(NOT_AN_ENVIRONMENT_LIST, code="invalid_environments")
+
+
+def string_list_field(help_text: str = "A list of texts.") -> models.JSONField:
+    return models.JSONField(
+        default=list, blank=True, validators=[validate_string_list], help_text=help_text
+    )
 
 
 def currency_field() -> models.CharField:
@@ -167,8 +196,8 @@ class Role(models.Model):
     primary_focus = models.CharField(max_length=300, blank=True)
     responsibilities = models.TextField(blank=True)
     required_knowledge = models.TextField(blank=True)
-    daily_toolkit = models.JSONField(default=list, blank=True, help_text="List of strings.")
-    key_tools = models.JSONField(default=list, blank=True, help_text="List of strings.")
+    daily_toolkit = string_list_field()
+    key_tools = string_list_field()
     daily_stress = models.CharField(max_length=300, blank=True)
     work_product = models.CharField(max_length=300, blank=True)
     work_style = models.CharField(max_length=300, blank=True)
@@ -176,13 +205,14 @@ class Role(models.Model):
     revenue_impact = models.TextField(blank=True)
     compliance_risk = models.TextField(blank=True)
     career_demand = models.TextField(blank=True)
-    skills = models.JSONField(default=list, blank=True, help_text="List of strings.")
+    skills = string_list_field()
     work_environments = models.JSONField(
-        default=list, blank=True, help_text='List of {"name": ..., "description": ...}.'
+        default=list,
+        blank=True,
+        validators=[validate_environment_list],
+        help_text='A list of {"name": ..., "description": ...}.',
     )
-    choose_if = models.JSONField(
-        default=list, blank=True, help_text="Reasons to choose this role (list of strings)."
-    )
+    choose_if = string_list_field("Reasons to choose this role.")
     ai_impact = models.CharField(max_length=10, choices=AIImpact.choices, blank=True)
     ai_impact_note = models.CharField(max_length=300, blank=True)
     survival_skill = models.CharField(max_length=200, blank=True)
@@ -616,7 +646,7 @@ class TrainingStep(models.Model):
     effort_is_minimum = models.BooleanField(
         default=False, help_text="The source gives the effort as a minimum (“150+”)."
     )
-    key_skills = models.JSONField(default=list, blank=True, help_text="List of strings.")
+    key_skills = string_list_field()
     certifications = models.ManyToManyField(
         Certification,
         blank=True,

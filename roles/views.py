@@ -56,6 +56,8 @@ def catalogue_schema(serializer, *, summary: str, description: str = "", **kwarg
 
 
 class CatalogueView(ConditionalGetMixin, generics.GenericAPIView):
+    """A read-only catalogue endpoint (anyone may read; ETag, Cache-Control, 304)."""
+
     permission_classes = [AllowAny]
     etag_namespace = CATALOGUE
     http_method_names = ["get", "head", "options"]
@@ -175,6 +177,9 @@ class CertificationDetailView(CatalogueDetailView):
     @catalogue_schema(
         CertificationSerializer,
         summary="A certification by code (any case)",
+        description="Its body, the roles it serves, every source's exam format and fee "
+        "(`is_current` marks those in force; `current_fee` is the lowest current one, for "
+        "planning) and renewal rules.",
     )
     def get(self, request: Request, code: str, **kwargs) -> Response:
         certification = selectors.certification_detail(code=code)
@@ -238,7 +243,12 @@ class ToolListView(CatalogueView, generics.ListAPIView):
     def get_queryset(self):
         return selectors.tool_list()
 
-    @catalogue_schema(ToolSerializer(many=True), summary="List tools with cost and cadence")
+    @catalogue_schema(
+        ToolSerializer(many=True),
+        summary="List tools with cost and cadence",
+        description="What coders and billers pay for their tools: a cost range per month, per "
+        "year, per claim or one-time. Filter by `family` and `cadence`.",
+    )
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -252,6 +262,11 @@ class SourceListView(CatalogueView, generics.ListAPIView):
     def get_queryset(self):
         return selectors.source_list()
 
-    @catalogue_schema(SourceSerializer(many=True), summary="List the sources of the figures")
+    @catalogue_schema(
+        SourceSerializer(many=True),
+        summary="List the sources of the figures",
+        description="Seed articles, issuers' pages, surveys and statistics; every figure in "
+        "the catalogue names one of these. Filter by `kind`.",
+    )
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)

@@ -146,3 +146,20 @@ def test_natural_keys_round_trip():
     assert TrainingStep.objects.get_by_natural_key(*step.natural_key()) == step
     band = SalaryBandFactory(qualifier="CPC-certified")
     assert SalaryBand.objects.get_by_natural_key(*band.natural_key()) == band
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("skills", "Anatomy"),
+        ("skills", [1, 2]),
+        ("key_tools", ["CPT", ""]),
+        ("work_environments", ["Remote"]),
+        ("work_environments", [{"name": "Remote"}]),
+    ],
+)
+def test_json_lists_must_have_the_documented_shape(field, value):
+    role = RoleFactory.build(**{field: value})
+    with pytest.raises(ValidationError) as raised:
+        role.full_clean()
+    assert list(raised.value.message_dict) == [field]
