@@ -4,7 +4,7 @@ import math
 from collections.abc import Callable
 
 from allauth.account import app_settings as account_settings
-from allauth.core.internal.ratelimit import parse_rates
+from allauth.core.internal.ratelimit import parse_rates  # allauth's own parser (pinned version)
 from django.http import HttpRequest, HttpResponse
 
 # allauth's headless URL names -> the rate-limit actions that can refuse them.

@@ -113,3 +113,16 @@ def test_every_model_that_points_at_a_user_is_exported_or_excused():
         f"{sorted(missing)} hold user data but no export section covers them: register an "
         f"exporter with accounts.exports.register(..., models=[...]) in the app's ready()."
     )
+
+
+def test_export_queries_do_not_grow_with_the_data(
+    api_client, user, profile, django_assert_max_num_queries
+):
+    # given: many email addresses
+    for n in range(20):
+        EmailAddress.objects.create(user=user, email=f"alias{n}@example.com")
+    api_client.force_authenticate(user)
+    # then: the transaction's savepoint pair and one query for all the addresses (the account
+    # and its cached profile need none)
+    with django_assert_max_num_queries(3):
+        assert api_client.get(EXPORT).status_code == 200
