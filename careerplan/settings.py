@@ -298,6 +298,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatusEnum": "plans.models.Plan.Status",
+        "PlanItemKindEnum": "plans.models.PlanItem.ItemKind",
+        "PlanItemStatusEnum": "plans.models.PlanItem.Status",
+        "DurationUnitEnum": "plans.models.PlanItem.DurationUnit",
+        "MilestoneKindEnum": "plans.models.Milestone.MilestoneKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "careerplan.api.schema.problem_media_type_hook",
@@ -343,6 +350,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_IMPORTS = ["careerplan.tasks"]  # project-level tasks (apps are autodiscovered)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Installed into the database by beat at start-up; editable afterwards in admin (Periodic tasks).
+CELERY_BEAT_SCHEDULE = {
+    "purge-idempotency-records": {
+        "task": "plans.purge_idempotency_records",
+        "schedule": 3600.0,
+    },
+}
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

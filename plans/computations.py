@@ -244,6 +244,7 @@ class SalaryFigure:
     amount_min: Decimal | None = None
     amount_max: Decimal | None = None
     single: Decimal | None = None
+    ref: int | None = None  # the catalogue row it came from
 
     @property
     def conservative(self) -> Decimal:

@@ -1,0 +1,224 @@
+"""Personal plans: a target role, a training path, ordered items, milestones.
+
+Costs, schedule, salary, payback and progress are computed (plans/computations.py), never
+stored. `Plan.version` is bumped by every service that changes a plan, its items or its
+milestones: it is the plan's ETag for optimistic concurrency between devices.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from plans.computations import Kind, Unit
+
+
+class Plan(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        COMPLETED = "completed", "Completed"
+        ARCHIVED = "archived", "Archived"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plans"
+    )
+    title = models.CharField(max_length=200)
+    target_role = models.ForeignKey("roles.Role", on_delete=models.PROTECT, related_name="+")
+    training_path = models.ForeignKey(
+        "roles.TrainingPath",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    start_date = models.DateField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    current_salary = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Yearly salary today (USD); overrides the profile's for payback.",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="plan_owner_created_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(current_salary__isnull=True) | Q(current_salary__gte=0),
+                name="plan_current_salary_not_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.id}-{self.version}"'
+
+
+class PlanItem(models.Model):
+    class ItemKind(models.TextChoices):
+        STEP = Kind.STEP, "Training step"
+        EXAM = Kind.EXAM, "Certification exam"
+        TOOL = Kind.TOOL, "Tool"
+        CUSTOM = Kind.CUSTOM, "Custom course"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        DONE = "done", "Done"
+        SKIPPED = "skipped", "Skipped"
+
+    class DurationUnit(models.TextChoices):
+        MONTHS = Unit.MONTHS, "Months"
+        WEEKS = Unit.WEEKS, "Weeks"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=8, choices=ItemKind.choices)
+    training_step = models.ForeignKey(
+        "roles.TrainingStep", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    certification = models.ForeignKey(
+        "roles.Certification", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    tool = models.ForeignKey(
+        "roles.Tool", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(
+        max_length=200, blank=True, help_text="Custom course title, or a label override."
+    )
+    provider = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    exam_date = models.DateField(null=True, blank=True)
+    planned_cost = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    duration_value = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text="Planned length; empty when the item takes no calendar time.",
+    )
+    duration_unit = models.CharField(
+        max_length=8, choices=DurationUnit.choices, default=DurationUnit.MONTHS
+    )
+    quantity = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text="Tools: how many billing periods (months, years, claims) are planned.",
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PLANNED)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["plan", "position"], name="planitem_plan_position_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_cost__gte=0), name="planitem_planned_cost_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_value__isnull=True) | Q(duration_value__gte=1),
+                name="planitem_duration_positive",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=Kind.STEP, training_step__isnull=False)
+                    | Q(kind=Kind.EXAM, certification__isnull=False, exam_date__isnull=False)
+                    | Q(kind=Kind.TOOL, tool__isnull=False)
+                    | (Q(kind=Kind.CUSTOM) & ~Q(title=""))
+                ),
+                name="planitem_kind_has_its_reference",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        if self.title:
+            return self.title
+        if self.kind == Kind.STEP and self.training_step_id:
+            return self.training_step.name
+        if self.kind == Kind.EXAM and self.certification_id:
+            return f"{self.certification.code} exam"
+        if self.kind == Kind.TOOL and self.tool_id:
+            return self.tool.name
+        return self.get_kind_display()
+
+
+class Milestone(models.Model):
+    class MilestoneKind(models.TextChoices):
+        EXAM = "exam", "Exam"
+        STEP_END = "step_end", "End of a step"
+        CUSTOM = "custom", "Custom"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="milestones")
+    item = models.ForeignKey(
+        PlanItem,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="milestones",
+        help_text="The item this milestone was generated from (empty for custom ones).",
+    )
+    kind = models.CharField(max_length=8, choices=MilestoneKind.choices)
+    title = models.CharField(max_length=200)
+    due_on = models.DateField(db_index=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(item__isnull=False),
+                name="milestone_one_per_item",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="custom", item__isnull=True)
+                | (~Q(kind="custom") & Q(item__isnull=False)),
+                name="milestone_generated_iff_item",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.due_on})"
+
+    @property
+    def is_generated(self) -> bool:
+        return self.item_id is not None
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST sent with an `Idempotency-Key`, replayed on retries."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")
+    status_code = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    location = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="idempotency_owner_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code})"

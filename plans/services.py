@@ -1,0 +1,544 @@
+"""Write use cases for plans, items and milestones: one function each, atomic.
+
+Every service that changes a plan, its items or its milestones locks the plan row, checks the
+caller's expected version when one is given (optimistic concurrency between devices), does
+its work, re-derives the generated milestones and bumps `Plan.version`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.models import User
+from plans import selectors
+from plans.computations import Duration, Kind, plan_schedule
+from plans.models import IdempotencyRecord, Milestone, Plan, PlanItem
+from roles.models import Certification, Role, Tool, TrainingPath, TrainingStep
+from roles.selectors import certification_current_exam_fee
+
+EXAM_BEFORE_START = "The exam date cannot be before the plan starts ({start})."
+START_AFTER_EXAM = "The plan cannot start after its {title} on {exam_date}; move the exam first."
+MILESTONE_BEFORE_START = "A milestone cannot be due before the plan starts ({start})."
+NO_EXAM_FEE = (
+    "No source gives a current fee for the {code} exam; enter what you will pay as planned_cost."
+)
+CUSTOM_NEEDS_TITLE = "A custom course needs a title."
+CUSTOM_NEEDS_COST = "A custom course needs its cost (0 if it is free)."
+CUSTOM_NEEDS_DURATION = "A custom course needs its duration."
+EXAM_NEEDS_DATE = "An exam item needs its exam date."
+GENERATED_MILESTONE_DATE = (
+    "This milestone follows its item: change the item's duration or exam date instead, "
+    "or add a custom milestone."
+)
+GENERATED_MILESTONE_DELETE = "This milestone belongs to an item: skip or delete the item instead."
+NOT_A_PERMUTATION = (
+    "Send every item id of this plan exactly once, in the new order "
+    "(missing: {missing}; unknown: {unknown}; repeated: {repeated})."
+)
+SHIFT_OUT_OF_RANGE = "Shift by a non-zero number of days between -{limit} and {limit}."
+FIELD_NOT_FOR_KIND = "This field does not apply to a {kind} item."
+MAX_SHIFT_DAYS = 3650
+
+
+class PlanVersionConflict(Exception):
+    """The caller edited an older version of the plan than the one stored."""
+
+    def __init__(self, current_version: int):
+        super().__init__(f"The plan is at version {current_version}.")
+        self.current_version = current_version
+
+
+# --- plan --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    owner: User,
+    target_role: Role,
+    start_date: date,
+    training_path: TrainingPath | None = None,
+    title: str = "",
+    current_salary: Decimal | None = None,
+) -> Plan:
+    """A plan with one item per step of the training path, and its milestones."""
+    plan = Plan.objects.create(
+        owner=owner,
+        title=title or _default_title(target_role, training_path),
+        target_role=target_role,
+        training_path=training_path,
+        start_date=start_date,
+        current_salary=current_salary,
+    )
+    if training_path is not None:
+        steps = training_path.steps.order_by("position")
+        PlanItem.objects.bulk_create(
+            [_step_item(plan, step, position) for position, step in enumerate(steps)]
+        )
+    _sync_milestones(plan)
+    return plan
+
+
+def _default_title(role: Role, path: TrainingPath | None) -> str:
+    return f"{role.title} via {path.title}" if path else role.title
+
+
+def _step_item(plan: Plan, step: TrainingStep, position: int) -> PlanItem:
+    """A step planned at the catalogue's upper bounds: no surprise costs or delays."""
+    cost = step.cost_max if step.cost_max is not None else step.cost_min
+    return PlanItem(
+        plan=plan,
+        position=position,
+        kind=Kind.STEP,
+        training_step=step,
+        planned_cost=cost if cost is not None else Decimal("0"),
+        duration_value=step.months_max or step.months_min,
+        duration_unit=PlanItem.DurationUnit.MONTHS,
+    )
+
+
+PLAN_EDITABLE_FIELDS = {
+    "title",
+    "status",
+    "start_date",
+    "current_salary",
+    "target_role",
+    "training_path",
+}
+
+
+@transaction.atomic
+def plan_update(*, plan: Plan, data: dict[str, Any], expected_version: int | None = None) -> Plan:
+    plan = _lock(plan, expected_version)
+    unknown = set(data) - PLAN_EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({field: "This field cannot be changed." for field in unknown})
+    if "start_date" in data:
+        _check_start_before_exams(plan, data["start_date"])
+    for field, value in data.items():
+        setattr(plan, field, value)
+    if "title" in data and not plan.title:
+        plan.title = _default_title(plan.target_role, plan.training_path)
+    plan.full_clean(exclude=["owner"])
+    plan.save()
+    _sync_milestones(plan)
+    return _bump(plan)
+
+
+@transaction.atomic
+def plan_delete(*, plan: Plan, expected_version: int | None = None) -> None:
+    plan = _lock(plan, expected_version)
+    plan.delete()
+
+
+@dataclass(frozen=True)
+class ShiftResult:
+    plan: Plan
+    items_moved: int
+    milestones_moved: int
+
+
+@transaction.atomic
+def plan_shift(*, plan: Plan, days: int, expected_version: int | None = None) -> ShiftResult:
+    """Move the plan's start, every open exam and every open custom milestone by `days`.
+
+    Generated milestones follow their items; completed items and milestones never move.
+    """
+    if days == 0 or abs(days) > MAX_SHIFT_DAYS:
+        raise ValidationError({"days": SHIFT_OUT_OF_RANGE.format(limit=MAX_SHIFT_DAYS)})
+    plan = _lock(plan, expected_version)
+    delta = timedelta(days=days)
+    plan.start_date += delta
+    plan.save(update_fields=["start_date", "updated_at"])
+    open_exams = list(
+        plan.items.filter(kind=Kind.EXAM, status=PlanItem.Status.PLANNED, exam_date__isnull=False)
+    )
+    for item in open_exams:
+        item.exam_date += delta
+    PlanItem.objects.bulk_update(open_exams, ["exam_date"])
+    open_custom = list(plan.milestones.filter(item__isnull=True, done_at__isnull=True))
+    for milestone in open_custom:
+        milestone.due_on += delta
+    Milestone.objects.bulk_update(open_custom, ["due_on"])
+    moved_generated = _sync_milestones(plan)
+    return ShiftResult(
+        plan=_bump(plan),
+        items_moved=plan.items.exclude(status=PlanItem.Status.DONE).count(),
+        milestones_moved=len(open_custom) + moved_generated,
+    )
+
+
+# --- items -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_item_add(
+    *,
+    plan: Plan,
+    kind: str,
+    training_step: TrainingStep | None = None,
+    certification: Certification | None = None,
+    tool: Tool | None = None,
+    title: str = "",
+    provider: str = "",
+    url: str = "",
+    exam_date: date | None = None,
+    planned_cost: Decimal | None = None,
+    duration: Duration | None = None,
+    quantity: int = 1,
+    position: int | None = None,
+    expected_version: int | None = None,
+) -> PlanItem:
+    """Add an item, its cost and duration defaulting from the catalogue where one applies."""
+    plan = _lock(plan, expected_version)
+    references = {"training_step": training_step, "certification": certification, "tool": tool}
+    needed = {Kind.STEP: "training_step", Kind.EXAM: "certification", Kind.TOOL: "tool"}
+    errors: dict[str, str] = {}
+    for field, value in references.items():
+        if value is not None and needed.get(kind) != field:
+            errors[field] = FIELD_NOT_FOR_KIND.format(kind=kind)
+    if kind in needed and references[needed[kind]] is None:
+        errors[needed[kind]] = "This field is required for this kind of item."
+    if exam_date is not None and kind != Kind.EXAM:
+        errors["exam_date"] = FIELD_NOT_FOR_KIND.format(kind=kind)
+    if errors:
+        raise ValidationError(errors)
+
+    item = PlanItem(
+        plan=plan,
+        kind=kind,
+        title=title,
+        provider=provider,
+        url=url,
+        quantity=quantity,
+        **references,
+    )
+    if kind == Kind.STEP:
+        defaults = _step_item(plan, training_step, 0)
+        item.planned_cost = planned_cost if planned_cost is not None else defaults.planned_cost
+        duration = duration or _duration_of(defaults)
+    elif kind == Kind.EXAM:
+        if exam_date is None:
+            raise ValidationError({"exam_date": EXAM_NEEDS_DATE})
+        _check_exam_date(plan, exam_date)
+        item.exam_date = exam_date
+        fee = (
+            planned_cost
+            if planned_cost is not None
+            else certification_current_exam_fee(certification=certification)
+        )
+        if fee is None:
+            raise ValidationError({"planned_cost": NO_EXAM_FEE.format(code=certification.code)})
+        item.planned_cost = fee
+        duration = None
+    elif kind == Kind.TOOL:
+        unit_cost = tool.cost_max
+        item.planned_cost = planned_cost if planned_cost is not None else unit_cost * quantity
+        duration = None
+    else:
+        missing = {}
+        if not title.strip():
+            missing["title"] = CUSTOM_NEEDS_TITLE
+        if planned_cost is None:
+            missing["planned_cost"] = CUSTOM_NEEDS_COST
+        if duration is None:
+            missing["duration"] = CUSTOM_NEEDS_DURATION
+        if missing:
+            raise ValidationError(missing)
+        item.planned_cost = planned_cost
+    _apply_duration(item, duration)
+    item.position = _insert_position(plan, position)
+    item.full_clean(exclude=["plan"])
+    item.save()
+    _sync_milestones(plan)
+    _bump(plan)
+    return item
+
+
+ITEM_EDITABLE_FIELDS = {
+    "title",
+    "provider",
+    "url",
+    "exam_date",
+    "planned_cost",
+    "duration",
+    "quantity",
+    "status",
+}
+
+
+@transaction.atomic
+def plan_item_update(
+    *, item: PlanItem, data: dict[str, Any], expected_version: int | None = None
+) -> PlanItem:
+    """Override cost or duration, move an exam, complete, skip or reopen an item."""
+    plan = _lock(item.plan, expected_version)
+    item = PlanItem.objects.select_related("training_step", "certification", "tool").get(pk=item.pk)
+    unknown = set(data) - ITEM_EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({field: "This field cannot be changed." for field in unknown})
+    if "exam_date" in data:
+        if item.kind != Kind.EXAM:
+            raise ValidationError({"exam_date": FIELD_NOT_FOR_KIND.format(kind=item.kind)})
+        if data["exam_date"] is None:
+            raise ValidationError({"exam_date": EXAM_NEEDS_DATE})
+        _check_exam_date(plan, data["exam_date"])
+        item.exam_date = data["exam_date"]
+    if "duration" in data:
+        if item.kind in (Kind.EXAM, Kind.TOOL) and data["duration"] is not None:
+            raise ValidationError({"duration": FIELD_NOT_FOR_KIND.format(kind=item.kind)})
+        if item.kind == Kind.CUSTOM and data["duration"] is None:
+            raise ValidationError({"duration": CUSTOM_NEEDS_DURATION})
+        _apply_duration(item, data["duration"])
+    for field in ("title", "provider", "url", "planned_cost", "quantity"):
+        if field in data:
+            setattr(item, field, data[field])
+    if item.kind == Kind.CUSTOM and not item.title.strip():
+        raise ValidationError({"title": CUSTOM_NEEDS_TITLE})
+    status_changed = "status" in data and data["status"] != item.status
+    if status_changed:
+        item.status = data["status"]
+        item.done_at = timezone.now() if item.status == PlanItem.Status.DONE else None
+    item.full_clean(exclude=["plan"])
+    item.save()
+    if status_changed:
+        # the item's generated milestone is done exactly when the item is
+        item.milestones.update(done_at=item.done_at)
+    _sync_milestones(plan)
+    _bump(plan)
+    return item
+
+
+@transaction.atomic
+def plan_item_delete(*, item: PlanItem, expected_version: int | None = None) -> None:
+    plan = _lock(item.plan, expected_version)
+    item.delete()
+    _renumber(plan)
+    _sync_milestones(plan)
+    _bump(plan)
+
+
+@transaction.atomic
+def plan_items_reorder(
+    *, plan: Plan, item_ids: list[int], expected_version: int | None = None
+) -> list[PlanItem]:
+    """Put the plan's items in the given order: a permutation of all of its item ids."""
+    plan = _lock(plan, expected_version)
+    items = {item.pk: item for item in plan.items.all()}
+    seen: set[int] = set()
+    repeated = sorted({pk for pk in item_ids if pk in seen or seen.add(pk)})
+    missing = sorted(set(items) - set(item_ids))
+    unknown = sorted(set(item_ids) - set(items))
+    if missing or unknown or repeated:
+        raise ValidationError(
+            {
+                "items": NOT_A_PERMUTATION.format(
+                    missing=missing or "none",
+                    unknown=unknown or "none",
+                    repeated=repeated or "none",
+                )
+            }
+        )
+    for position, pk in enumerate(item_ids):
+        items[pk].position = position
+    PlanItem.objects.bulk_update(items.values(), ["position"])
+    _sync_milestones(plan)
+    _bump(plan)
+    return [items[pk] for pk in item_ids]
+
+
+# --- milestones --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def milestone_create(
+    *, plan: Plan, title: str, due_on: date, expected_version: int | None = None
+) -> Milestone:
+    plan = _lock(plan, expected_version)
+    if due_on < plan.start_date:
+        raise ValidationError({"due_on": MILESTONE_BEFORE_START.format(start=plan.start_date)})
+    milestone = Milestone(
+        plan=plan, kind=Milestone.MilestoneKind.CUSTOM, title=title, due_on=due_on
+    )
+    milestone.full_clean(exclude=["plan"])
+    milestone.save()
+    _bump(plan)
+    return milestone
+
+
+MILESTONE_EDITABLE_FIELDS = {"title", "due_on", "done"}
+
+
+@transaction.atomic
+def milestone_update(
+    *, milestone: Milestone, data: dict[str, Any], expected_version: int | None = None
+) -> Milestone:
+    """Rename, reschedule (custom ones only), complete or reopen a milestone."""
+    plan = _lock(milestone.plan, expected_version)
+    unknown = set(data) - MILESTONE_EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({field: "This field cannot be changed." for field in unknown})
+    if "due_on" in data and data["due_on"] != milestone.due_on:
+        if milestone.is_generated:
+            raise ValidationError({"due_on": GENERATED_MILESTONE_DATE})
+        if data["due_on"] < plan.start_date:
+            raise ValidationError({"due_on": MILESTONE_BEFORE_START.format(start=plan.start_date)})
+        milestone.due_on = data["due_on"]
+    if "title" in data:
+        milestone.title = data["title"]
+    if "done" in data:
+        if data["done"] and milestone.done_at is None:
+            milestone.done_at = timezone.now()
+        elif not data["done"]:
+            milestone.done_at = None
+    milestone.full_clean(exclude=["plan", "item"])
+    milestone.save()
+    _bump(plan)
+    return milestone
+
+
+@transaction.atomic
+def milestone_delete(*, milestone: Milestone, expected_version: int | None = None) -> None:
+    plan = _lock(milestone.plan, expected_version)
+    if milestone.is_generated:
+        raise ValidationError(GENERATED_MILESTONE_DELETE, code="generated_milestone")
+    milestone.delete()
+    _bump(plan)
+
+
+# --- internals ---------------------------------------------------------------------------
+
+
+def _lock(plan: Plan, expected_version: int | None) -> Plan:
+    """Re-read the plan under a row lock; refuse when the caller's version is stale."""
+    locked = Plan.objects.select_for_update(of=("self",)).select_related(
+        "target_role", "training_path"
+    )
+    current = locked.get(pk=plan.pk)
+    if expected_version is not None and expected_version != current.version:
+        raise PlanVersionConflict(current.version)
+    return current
+
+
+def _bump(plan: Plan) -> Plan:
+    plan.version += 1
+    plan.save(update_fields=["version", "updated_at"])
+    return plan
+
+
+def _duration_of(item: PlanItem) -> Duration | None:
+    if item.duration_value is None:
+        return None
+    return Duration(item.duration_value, item.duration_unit)
+
+
+def _apply_duration(item: PlanItem, duration: Duration | None) -> None:
+    item.duration_value = duration.value if duration else None
+    item.duration_unit = duration.unit if duration else PlanItem.DurationUnit.MONTHS
+
+
+def _insert_position(plan: Plan, position: int | None) -> int:
+    last = plan.items.aggregate(last=Max("position"))["last"]
+    end = 0 if last is None else last + 1
+    if position is None or position >= end:
+        return end
+    items = list(plan.items.all())
+    for index, item in enumerate(items):
+        item.position = index + 1 if index >= position else index
+    PlanItem.objects.bulk_update(items, ["position"])
+    return position
+
+
+def _renumber(plan: Plan) -> None:
+    items = list(plan.items.all())
+    for index, item in enumerate(items):
+        item.position = index
+    PlanItem.objects.bulk_update(items, ["position"])
+
+
+def _check_exam_date(plan: Plan, exam_date: date) -> None:
+    if exam_date < plan.start_date:
+        raise ValidationError({"exam_date": EXAM_BEFORE_START.format(start=plan.start_date)})
+
+
+def _check_start_before_exams(plan: Plan, start_date: date) -> None:
+    exams = plan.items.filter(
+        kind=Kind.EXAM, status=PlanItem.Status.PLANNED, exam_date__lt=start_date
+    ).select_related("certification")
+    first = exams.order_by("exam_date").first()
+    if first is not None:
+        raise ValidationError(
+            {
+                "start_date": START_AFTER_EXAM.format(
+                    title=first.display_title, exam_date=first.exam_date
+                )
+            }
+        )
+
+
+def _sync_milestones(plan: Plan) -> int:
+    """Make the generated milestones match the items; returns how many open ones moved.
+
+    One milestone per item that ends on a date: a step or course with a duration (due at its
+    projected end) and an exam (due on the exam date). Skipped items lose their open
+    milestone; done items mark theirs done; completed milestones never move; custom ones are
+    not touched.
+    """
+    items = list(plan.items.select_related("training_step", "certification", "tool"))
+    schedule = plan_schedule(plan.start_date, [selectors.item_facts(item) for item in items])
+    existing = {m.item_id: m for m in plan.milestones.filter(item__isnull=False)}
+    to_create, to_update, to_delete = [], [], []
+    for item in items:
+        milestone = existing.pop(item.pk, None)
+        wanted = _wanted_milestone(item, schedule.spans[item.pk].end)
+        if wanted is None:
+            if milestone is not None and milestone.done_at is None:
+                to_delete.append(milestone.pk)
+            continue
+        kind, title, due_on = wanted
+        if milestone is None:
+            done_at = item.done_at if item.status == PlanItem.Status.DONE else None
+            to_create.append(
+                Milestone(
+                    plan=plan, item=item, kind=kind, title=title, due_on=due_on, done_at=done_at
+                )
+            )
+        elif milestone.done_at is None and (milestone.due_on, milestone.kind) != (due_on, kind):
+            milestone.due_on, milestone.kind = due_on, kind
+            to_update.append(milestone)
+    to_delete.extend(m.pk for m in existing.values())
+    if to_delete:
+        Milestone.objects.filter(pk__in=to_delete).delete()
+    if to_update:
+        Milestone.objects.bulk_update(to_update, ["due_on", "kind"])
+    if to_create:
+        Milestone.objects.bulk_create(to_create)
+    return len(to_update)
+
+
+def _wanted_milestone(item: PlanItem, end: date) -> tuple[str, str, date] | None:
+    if item.status == PlanItem.Status.SKIPPED:
+        return None
+    if item.kind == Kind.EXAM and item.exam_date is not None:
+        return Milestone.MilestoneKind.EXAM, f"{item.display_title}", item.exam_date
+    if item.kind in (Kind.STEP, Kind.CUSTOM) and item.duration_value:
+        return Milestone.MilestoneKind.STEP_END, f"Finish {item.display_title}", end
+    return None
+
+
+IDEMPOTENCY_REPLAY_WINDOW = timedelta(hours=24)
+
+
+def idempotency_records_purge(*, older_than: timedelta = IDEMPOTENCY_REPLAY_WINDOW) -> int:
+    """Delete stored responses past the replay window; returns how many went."""
+    cutoff = timezone.now() - older_than
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,393 @@
+"""Plan endpoints: thin. Lookups are owner-scoped (another user's id is a 404), writes go
+through plans.services, and the plan's ETag guards edits made from several devices."""
+
+import re
+import uuid
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from careerplan.api.errors import PreconditionFailed, ProblemSerializer
+from careerplan.api.pagination import PageNumberPagination
+from plans import selectors, services
+from plans.idempotency import IDEMPOTENCY_PARAMETER, KEY_REUSED_RESPONSE, idempotent
+from plans.models import Plan
+from plans.serializers import (
+    MilestoneCreateSerializer,
+    MilestoneSerializer,
+    MilestoneUpdateSerializer,
+    PlanCompareSerializer,
+    PlanCreateSerializer,
+    PlanDetailSerializer,
+    PlanItemCreateSerializer,
+    PlanItemSerializer,
+    PlanItemUpdateSerializer,
+    PlanListSerializer,
+    PlanUpdateSerializer,
+    ReorderSerializer,
+    ShiftResultSerializer,
+    ShiftSerializer,
+)
+
+ETAG_PATTERN = re.compile(r'^(?:W/)?"(?P<plan>[0-9a-f-]{36})-(?P<version>\d+)"$')
+COMPARE_COUNT = "Compare two to four of your plans: plans=<id>,<id>[,...]."
+COMPARE_UNKNOWN = "Not one of your plans: {ids}."
+COMPARE_INVALID = "Not a plan id: {ids}."
+
+IF_MATCH_PARAMETER = OpenApiParameter(
+    "If-Match",
+    str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="The plan's ETag as you last read it: a stale one is refused with 412.",
+)
+PRECONDITION_FAILED = OpenApiResponse(
+    ProblemSerializer, description="If-Match does not match the plan's current ETag."
+)
+
+
+def expected_version(request, plan_id) -> int | None:
+    """The plan version named by `If-Match` (None when absent or `*`); 412 when it names
+    another plan or is not one of our ETags."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    for tag in header.split(","):
+        match = ETAG_PATTERN.match(tag.strip())
+        if match and match["plan"] == str(plan_id):
+            return int(match["version"])
+    raise PreconditionFailed()
+
+
+def _guarded(service, **kwargs):
+    try:
+        return service(**kwargs)
+    except services.PlanVersionConflict as exc:
+        raise PreconditionFailed() from exc
+
+
+def _with_summary(plan: Plan) -> Plan:
+    """Attach the computed summary, and to each item its catalogue figures and dates."""
+    items = list(plan.items.all())
+    summary = selectors.plan_summary(plan, items)
+    for item in items:
+        item.facts = selectors.item_facts(item)
+        item.span = summary.schedule.spans[item.pk]
+    plan.summary = summary
+    plan.summary_items = items
+    return plan
+
+
+def _detail(request, plan_id, status_code=status.HTTP_200_OK, headers=None) -> Response:
+    plan = _with_summary(selectors.plan_get_for_user(user=request.user, plan_id=plan_id))
+    response = Response(PlanDetailSerializer(plan).data, status=status_code, headers=headers or {})
+    response["ETag"] = plan.etag
+    return response
+
+
+def _item_response(request, item, status_code=status.HTTP_200_OK) -> Response:
+    plan = _with_summary(selectors.plan_get_for_user(user=request.user, plan_id=item.plan_id))
+    item = next(i for i in plan.summary_items if i.pk == item.pk)
+    response = Response(PlanItemSerializer(item).data, status=status_code)
+    response["ETag"] = plan.etag
+    return response
+
+
+def _plan_etag(request, plan_id) -> str:
+    return Plan.objects.only("id", "version").get(pk=plan_id, owner=request.user).etag
+
+
+class PlanListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=PlanListSerializer(many=True), operation_id="plans_list")
+    def get(self, request, version):
+        paginator = PageNumberPagination()
+        plans = selectors.plan_list_for_user(user=request.user)
+        page = paginator.paginate_queryset(plans, request, view=self)
+        data = PlanListSerializer([_with_summary(plan) for plan in page], many=True).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        request=PlanCreateSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: PlanDetailSerializer, 422: KEY_REUSED_RESPONSE},
+        operation_id="plans_create",
+    )
+    @idempotent
+    def post(self, request, version):
+        serializer = PlanCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        plan = services.plan_create(owner=request.user, **serializer.validated_data)
+        location = reverse("plans:detail", kwargs={"version": version, "plan_id": plan.id})
+        return _detail(request, plan.id, status.HTTP_201_CREATED, {"Location": location})
+
+
+class PlanDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "If-None-Match", str, OpenApiParameter.HEADER, description="Answered with 304."
+            )
+        ],
+        responses={200: PlanDetailSerializer, 304: OpenApiResponse(description="Not modified.")},
+    )
+    def get(self, request, version, plan_id):
+        response = _detail(request, plan_id)
+        if request.headers.get("If-None-Match") == response["ETag"]:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": response["ETag"]})
+        return response
+
+    @extend_schema(
+        request=PlanUpdateSerializer,
+        parameters=[IF_MATCH_PARAMETER],
+        responses={200: PlanDetailSerializer, 412: PRECONDITION_FAILED},
+    )
+    def patch(self, request, version, plan_id):
+        plan = selectors.plan_get_for_user(user=request.user, plan_id=plan_id)
+        serializer = PlanUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _guarded(
+            services.plan_update,
+            plan=plan,
+            data=serializer.validated_data,
+            expected_version=expected_version(request, plan_id),
+        )
+        return _detail(request, plan_id)
+
+    @extend_schema(parameters=[IF_MATCH_PARAMETER], responses={204: None, 412: PRECONDITION_FAILED})
+    def delete(self, request, version, plan_id):
+        plan = selectors.plan_get_for_user(user=request.user, plan_id=plan_id)
+        _guarded(
+            services.plan_delete, plan=plan, expected_version=expected_version(request, plan_id)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PlanItemListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=PlanItemSerializer(many=True), operation_id="plans_items_list")
+    def get(self, request, version, plan_id):
+        plan = _with_summary(selectors.plan_get_for_user(user=request.user, plan_id=plan_id))
+        response = Response(PlanItemSerializer(plan.summary_items, many=True).data)
+        response["ETag"] = plan.etag
+        return response
+
+    @extend_schema(
+        request=PlanItemCreateSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER, IF_MATCH_PARAMETER],
+        responses={201: PlanItemSerializer, 412: PRECONDITION_FAILED, 422: KEY_REUSED_RESPONSE},
+        operation_id="plans_items_create",
+    )
+    @idempotent
+    def post(self, request, version, plan_id):
+        plan = selectors.plan_get_for_user(user=request.user, plan_id=plan_id)
+        serializer = PlanItemCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = _guarded(
+            services.plan_item_add,
+            plan=plan,
+            expected_version=expected_version(request, plan_id),
+            **serializer.validated_data,
+        )
+        return _item_response(request, item, status.HTTP_201_CREATED)
+
+
+class PlanItemDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=PlanItemUpdateSerializer,
+        parameters=[IF_MATCH_PARAMETER],
+        responses={200: PlanItemSerializer, 412: PRECONDITION_FAILED},
+    )
+    def patch(self, request, version, plan_id, item_id):
+        item = selectors.plan_item_get_for_user(user=request.user, plan_id=plan_id, item_id=item_id)
+        serializer = PlanItemUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = _guarded(
+            services.plan_item_update,
+            item=item,
+            data=serializer.validated_data,
+            expected_version=expected_version(request, plan_id),
+        )
+        return _item_response(request, item)
+
+    @extend_schema(parameters=[IF_MATCH_PARAMETER], responses={204: None, 412: PRECONDITION_FAILED})
+    def delete(self, request, version, plan_id, item_id):
+        item = selectors.plan_item_get_for_user(user=request.user, plan_id=plan_id, item_id=item_id)
+        _guarded(
+            services.plan_item_delete,
+            item=item,
+            expected_version=expected_version(request, plan_id),
+        )
+        return Response(
+            status=status.HTTP_204_NO_CONTENT, headers={"ETag": _plan_etag(request, plan_id)}
+        )
+
+
+class PlanItemReorderView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=ReorderSerializer,
+        parameters=[IF_MATCH_PARAMETER],
+        responses={200: PlanItemSerializer(many=True), 412: PRECONDITION_FAILED},
+    )
+    def post(self, request, version, plan_id):
+        plan = selectors.plan_get_for_user(user=request.user, plan_id=plan_id)
+        serializer = ReorderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _guarded(
+            services.plan_items_reorder,
+            plan=plan,
+            item_ids=serializer.validated_data["items"],
+            expected_version=expected_version(request, plan_id),
+        )
+        plan = _with_summary(selectors.plan_get_for_user(user=request.user, plan_id=plan_id))
+        response = Response(PlanItemSerializer(plan.summary_items, many=True).data)
+        response["ETag"] = plan.etag
+        return response
+
+
+class PlanShiftView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=ShiftSerializer,
+        parameters=[IF_MATCH_PARAMETER],
+        responses={200: ShiftResultSerializer, 412: PRECONDITION_FAILED},
+    )
+    def post(self, request, version, plan_id):
+        plan = selectors.plan_get_for_user(user=request.user, plan_id=plan_id)
+        serializer = ShiftSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = _guarded(
+            services.plan_shift,
+            plan=plan,
+            days=serializer.validated_data["days"],
+            expected_version=expected_version(request, plan_id),
+        )
+        plan = _with_summary(selectors.plan_get_for_user(user=request.user, plan_id=plan_id))
+        body = {
+            "items_moved": result.items_moved,
+            "milestones_moved": result.milestones_moved,
+            "plan": plan,
+        }
+        response = Response(ShiftResultSerializer(body).data)
+        response["ETag"] = plan.etag
+        return response
+
+
+class MilestoneListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MilestoneSerializer(many=True), operation_id="plans_milestones_list")
+    def get(self, request, version, plan_id):
+        milestones = selectors.milestones_for_user(user=request.user, plan_id=plan_id)
+        return Response(MilestoneSerializer(milestones, many=True).data)
+
+    @extend_schema(
+        request=MilestoneCreateSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER, IF_MATCH_PARAMETER],
+        responses={201: MilestoneSerializer, 412: PRECONDITION_FAILED, 422: KEY_REUSED_RESPONSE},
+        operation_id="plans_milestones_create",
+    )
+    @idempotent
+    def post(self, request, version, plan_id):
+        plan = selectors.plan_get_for_user(user=request.user, plan_id=plan_id)
+        serializer = MilestoneCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        milestone = _guarded(
+            services.milestone_create,
+            plan=plan,
+            expected_version=expected_version(request, plan_id),
+            **serializer.validated_data,
+        )
+        return Response(
+            MilestoneSerializer(milestone).data,
+            status=status.HTTP_201_CREATED,
+            headers={"ETag": _plan_etag(request, plan_id)},
+        )
+
+
+class MilestoneDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=MilestoneUpdateSerializer,
+        parameters=[IF_MATCH_PARAMETER],
+        responses={200: MilestoneSerializer, 412: PRECONDITION_FAILED},
+    )
+    def patch(self, request, version, plan_id, milestone_id):
+        milestone = selectors.milestone_get_for_user(
+            user=request.user, plan_id=plan_id, milestone_id=milestone_id
+        )
+        serializer = MilestoneUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        milestone = _guarded(
+            services.milestone_update,
+            milestone=milestone,
+            data=serializer.validated_data,
+            expected_version=expected_version(request, plan_id),
+        )
+        return Response(
+            MilestoneSerializer(milestone).data, headers={"ETag": _plan_etag(request, plan_id)}
+        )
+
+    @extend_schema(parameters=[IF_MATCH_PARAMETER], responses={204: None, 412: PRECONDITION_FAILED})
+    def delete(self, request, version, plan_id, milestone_id):
+        milestone = selectors.milestone_get_for_user(
+            user=request.user, plan_id=plan_id, milestone_id=milestone_id
+        )
+        _guarded(
+            services.milestone_delete,
+            milestone=milestone,
+            expected_version=expected_version(request, plan_id),
+        )
+        return Response(
+            status=status.HTTP_204_NO_CONTENT, headers={"ETag": _plan_etag(request, plan_id)}
+        )
+
+
+class PlanCompareView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "plans",
+                str,
+                required=True,
+                description="Two to four of your plan ids, comma-separated.",
+            )
+        ],
+        responses=PlanCompareSerializer,
+    )
+    def get(self, request, version):
+        raw = [part.strip() for part in request.query_params.get("plans", "").split(",")]
+        raw = list(dict.fromkeys(part for part in raw if part))
+        if not 2 <= len(raw) <= 4:
+            raise ValidationError({"plans": [COMPARE_COUNT]})
+        ids, invalid = [], []
+        for part in raw:
+            try:
+                ids.append(uuid.UUID(part))
+            except ValueError:
+                invalid.append(part)
+        if invalid:
+            raise ValidationError({"plans": [COMPARE_INVALID.format(ids=", ".join(invalid))]})
+        found = selectors.plans_for_user_by_ids(user=request.user, plan_ids=ids)
+        unknown = [str(plan_id) for plan_id in ids if plan_id not in found]
+        if unknown:
+            raise ValidationError({"plans": [COMPARE_UNKNOWN.format(ids=", ".join(unknown))]})
+        plans = [_with_summary(found[plan_id]) for plan_id in ids]
+        return Response(PlanCompareSerializer({"plans": plans}).data)

@@ -1,0 +1,57 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from plans.models import IdempotencyRecord
+from plans.services import idempotency_records_purge
+from plans.tasks import purge_idempotency_records
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    staff = django_user_model.objects.create_superuser(email="editor@example.com", password="pw")
+    client.force_login(staff)
+    return client
+
+
+def test_staff_can_read_plans_with_items_and_milestones_but_not_edit(staff_client, coder_plan):
+    changelist = staff_client.get("/admin/plans/plan/?q=" + coder_plan.owner.email)
+    assert changelist.status_code == 200
+    assert coder_plan.title in changelist.content.decode()
+    change = staff_client.get(f"/admin/plans/plan/{coder_plan.pk}/change/")
+    assert change.status_code == 200
+    page = change.content.decode()
+    assert "Foundations" in page
+    assert 'name="_save"' not in page  # read-only: no save button
+    assert staff_client.get("/admin/plans/plan/add/").status_code == 403
+    assert staff_client.get("/admin/plans/idempotencyrecord/").status_code == 200
+
+
+def test_the_export_holds_the_users_plans_with_items_and_milestones(
+    auth_client, coder_plan, others_plan
+):
+    response = auth_client.get("/api/v1/me/export/")
+    assert response.status_code == 200
+    plans = response.json()["plans"]
+    assert [plan["id"] for plan in plans] == [str(coder_plan.id)]
+    assert len(plans[0]["items"]) == 4
+    assert len(plans[0]["milestones"]) == 3
+    assert plans[0]["items"][0]["training_step"] == "Foundations"
+
+
+def test_stored_responses_are_purged_after_the_replay_window(user):
+    old = IdempotencyRecord.objects.create(
+        owner=user, key="old", fingerprint="x", status_code=201, response_body={}
+    )
+    IdempotencyRecord.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(hours=25)
+    )
+    IdempotencyRecord.objects.create(
+        owner=user, key="new", fingerprint="y", status_code=201, response_body={}
+    )
+    assert idempotency_records_purge() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+    assert purge_idempotency_records.run() == 0

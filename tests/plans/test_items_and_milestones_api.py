@@ -1,0 +1,310 @@
+import pytest
+
+from plans.models import Milestone, PlanItem
+from roles.models import TrainingStep
+
+pytestmark = pytest.mark.django_db
+
+
+def items_url(plan) -> str:
+    return f"/api/v1/plans/{plan.id}/items/"
+
+
+def milestones_url(plan) -> str:
+    return f"/api/v1/plans/{plan.id}/milestones/"
+
+
+def item_ids(plan) -> list[int]:
+    return list(plan.items.values_list("id", flat=True))
+
+
+def test_a_custom_course_in_weeks_is_scheduled_after_the_steps(auth_client, coder_plan):
+    body = {
+        "kind": "custom",
+        "title": "Risk adjustment (HCC) course",
+        "provider": "Community college",
+        "url": "https://example.edu/hcc",
+        "planned_cost": "450",
+        "duration": {"value": 6, "unit": "weeks"},
+    }
+    response = auth_client.post(items_url(coder_plan), body, format="json")
+    assert response.status_code == 201, response.json()
+    item = response.json()
+    assert item["position"] == 4
+    assert item["schedule"] == {"start": "2028-06-04", "end": "2028-07-16"}
+    assert item["catalogue"]["cost_min"] is None
+
+
+def test_a_tool_costs_its_catalogue_price_times_the_periods(auth_client, coder_plan):
+    response = auth_client.post(
+        items_url(coder_plan),
+        {"kind": "tool", "tool": "encoder-software", "quantity": 12},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    item = response.json()
+    assert item["planned_cost"] == "3600.00"  # $300/month upper bound x 12
+    assert (item["catalogue"]["cost_min"], item["catalogue"]["cost_max"]) == ("1200.00", "3600.00")
+    assert item["duration"] is None
+
+
+def test_inserting_at_a_position_shifts_the_later_items(auth_client, coder_plan):
+    body = {
+        "kind": "custom",
+        "title": "Anatomy refresher",
+        "planned_cost": "0",
+        "duration": {"value": 1, "unit": "months"},
+        "position": 0,
+    }
+    response = auth_client.post(items_url(coder_plan), body, format="json")
+    assert response.json()["position"] == 0
+    titles = [item.display_title for item in coder_plan.items.all()]
+    assert titles[:2] == ["Anatomy refresher", "Foundations"]
+
+
+def test_overriding_duration_and_cost_moves_the_schedule(auth_client, coder_plan):
+    foundations = coder_plan.items.first()
+    response = auth_client.patch(
+        f"{items_url(coder_plan)}{foundations.id}/",
+        {"duration": {"value": 6, "unit": "months"}, "planned_cost": "2500"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["schedule"]["end"] == "2027-07-04"
+    plan = auth_client.get(f"/api/v1/plans/{coder_plan.id}/").json()
+    assert plan["schedule"]["finish_date"] == "2028-03-04"
+    assert plan["cost"]["planned"] == "5100.00"
+    assert plan["milestones"][0]["due_on"] == "2027-07-04"
+
+
+def test_completing_an_item_completes_its_milestone_and_counts_in_progress(auth_client, coder_plan):
+    foundations = coder_plan.items.first()
+    response = auth_client.patch(
+        f"{items_url(coder_plan)}{foundations.id}/", {"status": "done"}, format="json"
+    )
+    assert response.json()["done_at"] is not None
+    plan = auth_client.get(f"/api/v1/plans/{coder_plan.id}/").json()
+    assert plan["progress"]["done"] == 1
+    assert plan["progress"]["total"] == 4
+    assert plan["progress"]["by_months"] == "0.529"  # 9 of 17 planned months
+    assert plan["milestones"][0]["done"] is True
+
+
+def test_a_skipped_item_leaves_totals_progress_and_milestones(auth_client, coder_plan):
+    mastery = coder_plan.items.all()[1]
+    auth_client.patch(f"{items_url(coder_plan)}{mastery.id}/", {"status": "skipped"}, format="json")
+    plan = auth_client.get(f"/api/v1/plans/{coder_plan.id}/").json()
+    assert plan["cost"]["planned"] == "4600.00"
+    assert plan["progress"]["skipped"] == 1
+    assert plan["progress"]["total"] == 3
+    assert len(plan["milestones"]) == 2
+    assert plan["schedule"]["finish_date"] == "2027-12-04"
+
+
+def test_a_done_milestone_never_moves(auth_client, coder_plan):
+    foundations = coder_plan.items.first()
+    auth_client.patch(
+        f"{items_url(coder_plan)}{foundations.id}/", {"status": "done"}, format="json"
+    )
+    response = auth_client.post(
+        f"/api/v1/plans/{coder_plan.id}/shift/", {"days": 30}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    milestones = response.json()["plan"]["milestones"]
+    # the done one stays; the open ones follow the start (2027-02-03 + 15 and + 17 months)
+    assert [m["due_on"] for m in milestones] == ["2027-10-04", "2028-05-03", "2028-07-03"]
+    assert response.json()["plan"]["start_date"] == "2027-02-03"
+
+
+def test_shift_moves_open_exams_and_custom_milestones(auth_client, coder_plan):
+    auth_client.post(
+        items_url(coder_plan),
+        {"kind": "exam", "certification": "CPC", "exam_date": "2028-07-15"},
+        format="json",
+    )
+    auth_client.post(
+        milestones_url(coder_plan), {"title": "Join AAPC", "due_on": "2027-02-01"}, format="json"
+    )
+    response = auth_client.post(
+        f"/api/v1/plans/{coder_plan.id}/shift/", {"days": -3}, format="json"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    dates = {m["title"]: m["due_on"] for m in body["plan"]["milestones"]}
+    assert dates["CPC exam"] == "2028-07-12"
+    assert dates["Join AAPC"] == "2027-01-29"
+    assert body["milestones_moved"] == 5
+
+
+def test_reorder_puts_items_in_the_given_order(auth_client, coder_plan):
+    ids = item_ids(coder_plan)
+    new_order = [ids[1], ids[0], ids[2], ids[3]]
+    response = auth_client.post(
+        f"{items_url(coder_plan)}reorder/", {"items": new_order}, format="json"
+    )
+    assert response.status_code == 200
+    assert [item["id"] for item in response.json()] == new_order
+    assert response.json()[0]["schedule"] == {"start": "2027-01-04", "end": "2027-07-04"}
+
+
+def test_custom_milestones_can_be_created_renamed_moved_completed_and_deleted(
+    auth_client, coder_plan
+):
+    created = auth_client.post(
+        milestones_url(coder_plan),
+        {"title": "Ask for a referral", "due_on": "2027-06-01"},
+        format="json",
+    )
+    assert created.status_code == 201
+    url = f"{milestones_url(coder_plan)}{created.json()['id']}/"
+    moved = auth_client.patch(
+        url, {"due_on": "2027-06-15", "done": True, "title": "Referral"}, format="json"
+    )
+    assert moved.status_code == 200
+    assert (moved.json()["due_on"], moved.json()["done"], moved.json()["title"]) == (
+        "2027-06-15",
+        True,
+        "Referral",
+    )
+    assert auth_client.delete(url).status_code == 204
+    assert coder_plan.milestones.filter(kind="custom").count() == 0
+
+
+def test_a_generated_milestone_follows_its_item(auth_client, coder_plan):
+    generated = coder_plan.milestones.first()
+    url = f"{milestones_url(coder_plan)}{generated.id}/"
+    moved = auth_client.patch(url, {"due_on": "2027-09-01"}, format="json")
+    assert moved.status_code == 400
+    assert moved.json()["errors"][0]["attr"] == "due_on"
+    deleted = auth_client.delete(url)
+    assert deleted.status_code == 400
+    assert Milestone.objects.filter(pk=generated.pk).exists()
+    renamed = auth_client.patch(url, {"title": "Foundations done!"}, format="json")
+    assert renamed.status_code == 200
+
+
+def test_deleting_an_item_renumbers_and_drops_its_milestone(auth_client, coder_plan):
+    first = coder_plan.items.first()
+    assert auth_client.delete(f"{items_url(coder_plan)}{first.id}/").status_code == 204
+    assert list(coder_plan.items.values_list("position", flat=True)) == [0, 1, 2]
+    assert coder_plan.milestones.count() == 2
+
+
+# --- bad input: 4xx with field errors, nothing written ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "exam", "certification": "CPC", "exam_date": "2026-12-31"}, "exam_date"),
+        ({"kind": "exam", "certification": "CPC"}, "exam_date"),
+        ({"kind": "exam", "certification": "XYZ", "exam_date": "2027-05-01"}, "certification"),
+        ({"kind": "tool", "tool": "time-machine"}, "tool"),
+        ({"kind": "step", "training_step": 999999}, "training_step"),
+        ({"kind": "step"}, "training_step"),
+        (
+            {
+                "kind": "custom",
+                "title": "x",
+                "planned_cost": "-5",
+                "duration": {"value": 1, "unit": "months"},
+            },
+            "planned_cost",
+        ),
+        (
+            {
+                "kind": "custom",
+                "title": "x",
+                "planned_cost": "5",
+                "duration": {"value": -1, "unit": "months"},
+            },
+            "duration.value",
+        ),
+        (
+            {
+                "kind": "custom",
+                "title": "x",
+                "planned_cost": "5",
+                "duration": {"value": 2, "unit": "fortnights"},
+            },
+            "duration.unit",
+        ),
+        (
+            {"kind": "custom", "planned_cost": "5", "duration": {"value": 1, "unit": "weeks"}},
+            "title",
+        ),
+        (
+            {"kind": "custom", "title": "x", "duration": {"value": 1, "unit": "weeks"}},
+            "planned_cost",
+        ),
+        ({"kind": "tool", "tool": "encoder-software", "exam_date": "2027-05-01"}, "exam_date"),
+        ({"kind": "tool", "tool": "encoder-software", "quantity": "3"}, "quantity"),
+        ({"kind": "rocket"}, "kind"),
+        ({"kind": "custom", "title": "x", "planned_cost": "5", "plan": "other"}, "plan"),
+    ],
+)
+def test_bad_item_input_is_a_400_naming_the_field(auth_client, coder_plan, body, field):
+    before = PlanItem.objects.count()
+    response = auth_client.post(items_url(coder_plan), body, format="json")
+    assert response.status_code == 400, response.json()
+    assert field in {error["attr"] for error in response.json()["errors"]}
+    assert PlanItem.objects.count() == before
+
+
+def test_a_step_from_another_path_is_accepted_but_a_missing_one_is_not(auth_client, coder_plan):
+    biller_step = TrainingStep.objects.get(path__slug="biller-bootcamp", position=1)
+    response = auth_client.post(
+        items_url(coder_plan), {"kind": "step", "training_step": biller_step.id}, format="json"
+    )
+    assert response.status_code == 201
+    assert response.json()["planned_cost"] == "3000.00"
+
+
+def test_an_item_of_another_plan_is_not_found_under_mine(auth_client, coder_plan, user):
+    from tests.plans.conftest import make_plan
+
+    second = make_plan(user)
+    foreign_item = second.items.first()
+    response = auth_client.patch(
+        f"{items_url(coder_plan)}{foreign_item.id}/", {"planned_cost": "1"}, format="json"
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        lambda ids: ids[:-1],
+        lambda ids: [*ids, ids[0]],
+        lambda ids: [*ids[:-1], 999999],
+        lambda ids: [],
+        lambda ids: [str(i) for i in ids],
+    ],
+)
+def test_reorder_lists_that_are_not_a_permutation_are_400(auth_client, coder_plan, order):
+    before = item_ids(coder_plan)
+    response = auth_client.post(
+        f"{items_url(coder_plan)}reorder/", {"items": order(before)}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"].startswith("items")
+    assert item_ids(coder_plan) == before
+
+
+@pytest.mark.parametrize("days", [0, 3651, -3651, "7", 1.5])
+def test_shift_out_of_range_is_400_and_moves_nothing(auth_client, coder_plan, days):
+    response = auth_client.post(
+        f"/api/v1/plans/{coder_plan.id}/shift/", {"days": days}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "days"
+    coder_plan.refresh_from_db()
+    assert str(coder_plan.start_date) == "2027-01-04"
+
+
+def test_a_milestone_before_the_plan_starts_is_400(auth_client, coder_plan):
+    response = auth_client.post(
+        milestones_url(coder_plan), {"title": "Too early", "due_on": "2026-12-01"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "due_on"
