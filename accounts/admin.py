@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from accounts.middleware import retry_after_seconds
 from accounts.models import Profile, User
 from accounts.selectors import profile_for_user
+from accounts.services import user_setup
 
 ADMIN_LOGIN_THROTTLED = "Too many failed sign-ins. Try again later."
 
@@ -86,4 +87,4 @@ class UserAdmin(DjangoUserAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change:
-            profile_for_user(user=obj)
+            user_setup(user=obj)

@@ -111,7 +111,9 @@ class UserManager(BaseUserManager):
         user.set_password(password)
         with transaction.atomic(using=self._db):
             user.save(using=self._db)
-            Profile.objects.using(self._db).create(user=user)
+            from accounts.services import user_setup  # services import this module
+
+            user_setup(user=user)
         return user
 
     def create_user(self, email: str, password: str | None = None, **extra_fields):

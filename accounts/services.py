@@ -28,6 +28,18 @@ PASSWORD_MISMATCH = "The password is not correct; the account was not deleted." 
 
 
 @transaction.atomic
+def user_setup(*, user: User) -> Profile:
+    """Give a user made outside sign-up (`create_user`, `createsuperuser`, the admin) what sign-up
+    gives: a profile, and the primary (unverified) email address that allauth's email checks
+    and verification work on. Idempotent; returns the profile."""
+    from allauth.account.models import EmailAddress
+
+    if not EmailAddress.objects.filter(user=user).exists():
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
+    return profile_for_user(user=user)
+
+
+@transaction.atomic
 def profile_update(*, user: User, data: Mapping[str, Any]) -> Profile:
     """Change some of the user's profile fields (`display_name` lives on the user).
 

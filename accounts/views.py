@@ -113,7 +113,7 @@ class MeView(APIView):
             raise _api_validation_error(exc) from exc
         if isinstance(request.auth, SessionBase):  # app client: the X-Session-Token session
             request.auth.flush()
-        request._request.session.flush()  # browser client: the cookie session
+        request.session.flush()  # browser client: the cookie session
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

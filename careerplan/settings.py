@@ -148,6 +148,9 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"  # adds an optional display_name
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
+# One address per account (it is the login): changing it adds the new address, which replaces
+# the old one once verified (POST /_allauth/{app,browser}/v1/account/email).
+ACCOUNT_CHANGE_EMAIL = True
 # "optional" (default) lets `make run` work without a mail server; "mandatory" refuses sign-in
 # until the address is verified; "none" sends no verification email.
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")

@@ -1,6 +1,7 @@
 """Admin: users with their profile inline, searchable by email."""
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from accounts.models import Profile, User
@@ -110,6 +111,7 @@ def test_adding_a_user_in_the_admin_creates_the_profile(admin_client):
     assert response.status_code == 302
     user = User.objects.get(email="added@example.com")
     assert Profile.objects.filter(user=user).exists()
+    assert EmailAddress.objects.filter(user=user, email="added@example.com", primary=True).exists()
 
 
 def test_admin_sign_in_is_limited_like_the_api(client, settings):

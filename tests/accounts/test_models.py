@@ -4,6 +4,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
@@ -70,6 +71,11 @@ def test_create_user_creates_the_profile_with_defaults():
     assert profile.reminders_enabled is True
     assert profile.exam_reminder_offsets == [30, 7, 1]
     assert profile.current_salary is None
+    # and: allauth knows the address, as after sign-up (not verified: nobody clicked a link)
+    address = EmailAddress.objects.get(user=user)
+    assert address.email == "someone@example.com"
+    assert address.primary is True
+    assert address.verified is False
 
 
 @pytest.mark.django_db
