@@ -1,13 +1,37 @@
 """Query filters of the catalogue lists; an unknown value is a 400 naming the parameter."""
 
 import django_filters
+from django.core.exceptions import ValidationError
+from django_filters.fields import ModelChoiceField
 
 from roles.models import Certification, CertifyingBody, Role, SalaryBand, SalaryLevel, Source, Tool
+
+UNKNOWN_VALUE = "“{value}” matches no {model}."
+
+
+class CaseInsensitiveModelChoiceField(ModelChoiceField):
+    """Finds the row by `to_field_name` ignoring case (as the certification URLs do) and names
+    the value it could not find."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.queryset.get(**{f"{self.to_field_name}__iexact": value})
+        except self.queryset.model.DoesNotExist:
+            raise ValidationError(
+                UNKNOWN_VALUE.format(value=value, model=self.queryset.model._meta.verbose_name),
+                code="invalid_choice",
+            ) from None
+
+
+class CatalogueChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = CaseInsensitiveModelChoiceField
 
 
 class RoleFilter(django_filters.FilterSet):
     family = django_filters.ChoiceFilter(choices=Role.Family.choices)
-    certification = django_filters.ModelChoiceFilter(
+    certification = CatalogueChoiceFilter(
         field_name="certifications",
         to_field_name="code",
         queryset=Certification.objects.all(),
@@ -20,10 +44,12 @@ class RoleFilter(django_filters.FilterSet):
 
 
 class CertificationFilter(django_filters.FilterSet):
-    body = django_filters.ModelChoiceFilter(
-        to_field_name="code", queryset=CertifyingBody.objects.all(), label="Body code, e.g. AAPC"
+    body = CatalogueChoiceFilter(
+        to_field_name="code",
+        queryset=CertifyingBody.objects.all(),
+        label="Body code, e.g. AAPC",
     )
-    role = django_filters.ModelChoiceFilter(
+    role = CatalogueChoiceFilter(
         field_name="roles",
         to_field_name="slug",
         queryset=Role.objects.all(),
@@ -40,11 +66,11 @@ class CertificationFilter(django_filters.FilterSet):
 
 
 class SalaryBandFilter(django_filters.FilterSet):
-    role = django_filters.ModelChoiceFilter(
+    role = CatalogueChoiceFilter(
         to_field_name="slug", queryset=Role.objects.all(), label="Role slug"
     )
     level = django_filters.ChoiceFilter(choices=SalaryLevel.choices)
-    source = django_filters.ModelChoiceFilter(
+    source = CatalogueChoiceFilter(
         to_field_name="slug", queryset=Source.objects.all(), label="Source slug"
     )
 

@@ -333,6 +333,7 @@ def test_certification_current_exam_fee_selector_returns_the_lowest_current_fee(
 def test_certification_filters_by_body_and_role(api_client):
     ahima = all_pages(api_client, "certification-list", body="AHIMA")
     assert {c["code"] for c in ahima} == {"CCA", "CCS", "CCS-P", "RHIA", "RHIT"}
+    assert all_pages(api_client, "certification-list", body="ahima") == ahima  # any case
     billers = all_pages(api_client, "certification-list", role="medical-biller")
     assert {c["code"] for c in billers} == {"CPB", "CBCS", "CMRS"}
 
@@ -382,6 +383,12 @@ def test_required_roles_exist_with_their_families(api_client):
 def test_role_list_filters_by_family_and_searches_skills(api_client):
     hybrid = all_pages(api_client, "role-list", family="hybrid")
     assert [r["slug"] for r in hybrid] == ["coder-biller"]
+    cpb_holders = all_pages(api_client, "role-list", certification="cpb")
+    assert {r["slug"] for r in cpb_holders} == {
+        "medical-biller",
+        "coder-biller",
+        "revenue-integrity-analyst",
+    }
 
     by_skill = all_pages(api_client, "role-list", search="ERA/EOB")
     assert [r["slug"] for r in by_skill] == ["medical-biller"]

@@ -85,6 +85,12 @@ def test_compare_without_the_parameter_is_a_400(api_client):
 def test_bad_filter_values_are_a_400_naming_the_parameter(api_client, name, query, attr):
     body = assert_problem(api_client.get(api_url(name), query), 400)
     assert [error["attr"] for error in body["errors"]] == [attr]
+    assert query[attr] in body["errors"][0]["detail"]  # and the value that was wrong
+
+
+def test_an_unknown_code_names_what_it_looked_for(api_client):
+    body = assert_problem(api_client.get(api_url("certification-list"), {"body": "XYZ"}), 400)
+    assert body["errors"][0]["detail"] == "“XYZ” matches no certifying body."
 
 
 @pytest.mark.parametrize("page", ["999", "0", "abc"])
