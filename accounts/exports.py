@@ -30,8 +30,10 @@ Contract for an exporter `export(user) -> data`:
 
 `models` lists the model labels (`app_label.ModelName`) holding a foreign key / one-to-one to the
 user that the section covers. tests/accounts/test_export.py checks that every model pointing at
-the user is covered by a section or listed in `NOT_EXPORTED` with a reason, so personal data
-added later cannot silently be left out of the export.
+the user is covered by a section or excused with `exclude("app.Model", reason)` (kept in
+`NOT_EXPORTED`), so personal data added later cannot silently be left out of the export; and
+tests/accounts/test_delete.py checks that the covered models cascade from the user, so
+`DELETE /api/v1/me/` removes them.
 """
 
 from __future__ import annotations
@@ -90,6 +92,12 @@ def register(
             SECTION_ALREADY_REGISTERED.format(key=key, other=existing.export.__module__)
         )
     _sections[key] = ExportSection(key=key, export=export, models=tuple(models), schema=schema)
+
+
+def exclude(model_label: str, reason: str) -> None:
+    """Declare a model that points at the user but holds nothing of theirs to export (e.g.
+    short-lived technical records), with the reason; see `NOT_EXPORTED`."""
+    NOT_EXPORTED.setdefault(model_label, reason)
 
 
 def unregister(key: str) -> None:

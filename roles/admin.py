@@ -12,6 +12,7 @@ from django.db.models import Count
 
 from roles.models import (
     CareerStep,
+    CatalogueRevision,
     Certification,
     CertificationExamFormat,
     CertificationFee,
@@ -346,3 +347,20 @@ class ToolAdmin(admin.ModelAdmin):
     @admin.display(description="cost")
     def cost(self, tool: Tool) -> str:
         return money_range(tool.cost_min, tool.cost_max, tool.currency)
+
+
+@admin.register(CatalogueRevision)
+class CatalogueRevisionAdmin(admin.ModelAdmin):
+    """Read-only: when the catalogue last changed (every save bumps it; ETags follow it)."""
+
+    list_display = ["number", "changed_at"]
+    readonly_fields = ["number", "changed_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -8,8 +8,11 @@ class RolesConfig(AppConfig):
 
     def ready(self) -> None:
         from roles.cache import catalogue_changed
+        from roles.models import CatalogueRevision
 
         for model in self.get_models():
+            if model is CatalogueRevision:
+                continue
             post_save.connect(
                 catalogue_changed, sender=model, dispatch_uid=f"catalogue-save-{model}"
             )

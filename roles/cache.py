@@ -1,17 +1,46 @@
-"""The catalogue's cache version: every catalogue row saved or deleted changes every ETag."""
+"""The catalogue's version, which every catalogue ETag hashes.
 
-from careerplan.api.caching import bump_resource_version, resource_version
+Truth is `CatalogueRevision.number` in the database, bumped in the same transaction as every
+catalogue write (admin edits, `load_catalogue`, shell). Each process caches the number for at
+most `VERSION_TTL` seconds, and a bump clears the cached copy (again once the transaction
+commits, so a reader cannot cache the pre-commit number). With a shared cache (`CACHE_URL`,
+e.g. Redis) every process sees a change at once; with the per-process default (locmem) other
+processes see it within `VERSION_TTL` seconds, never later.
+"""
 
-CATALOGUE = "catalogue"
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+
+from roles.models import CatalogueRevision
+
+VERSION_KEY = "roles:catalogue-revision"
+VERSION_TTL = 60
 
 
 def catalogue_version() -> str:
-    return resource_version(CATALOGUE)
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        number = (
+            CatalogueRevision.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+        )
+        version = str(number)
+        cache.set(VERSION_KEY, version, VERSION_TTL)
+    return version
+
+
+def _forget_cached_version() -> None:
+    cache.delete(VERSION_KEY)
 
 
 def catalogue_changed(**_signal_kwargs) -> None:
-    """Signal receiver (save, delete, m2m change of any catalogue model; admin and loaddata too).
+    """Receiver for save, delete and m2m changes of every catalogue model.
 
-    A signal fits here: it invalidates a cache and starts no business flow.
+    A signal fits here: it invalidates caches and starts no business flow, and it also catches
+    writes that bypass our code (admin, loaddata).
     """
-    bump_resource_version(CATALOGUE)
+    updated = CatalogueRevision.objects.filter(pk=1).update(number=F("number") + 1)
+    if not updated:
+        CatalogueRevision.objects.get_or_create(pk=1, defaults={"number": 1})
+    _forget_cached_version()
+    transaction.on_commit(_forget_cached_version)

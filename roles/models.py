@@ -869,3 +869,22 @@ class Tool(models.Model):
         errors = range_errors(self, "cost_min", "cost_max")
         if errors:
             raise ValidationError(errors)
+
+
+class CatalogueRevision(models.Model):
+    """A counter bumped (in the same transaction) by every write to a catalogue row.
+
+    It makes the catalogue's ETags agree across processes even without a shared cache: each
+    process caches the number briefly (see `roles.cache`), and the database is the truth.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="roles_cataloguerevision_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return f"catalogue revision {self.number}"

@@ -19,7 +19,7 @@ from careerplan.api.caching import (
     ConditionalGetMixin,
 )
 from roles import comparison, selectors
-from roles.cache import CATALOGUE
+from roles.cache import catalogue_version
 from roles.filters import (
     CertificationFilter,
     RoleFilter,
@@ -59,8 +59,10 @@ class CatalogueView(ConditionalGetMixin, generics.GenericAPIView):
     """A read-only catalogue endpoint (anyone may read; ETag, Cache-Control, 304)."""
 
     permission_classes = [AllowAny]
-    etag_namespace = CATALOGUE
     http_method_names = ["get", "head", "options"]
+
+    def etag_version(self) -> str:
+        return catalogue_version()
 
     def handle_exception(self, exc):
         if isinstance(exc, selectors.NotInCatalogue):

@@ -1,56 +1,21 @@
 """Conditional GET for read-mostly resources: `ETag` + `Cache-Control`, 304 on `If-None-Match`.
 
-A resource family (e.g. the catalogue) has a *version* token kept in the cache. Whatever
-writes to that family bumps the token (the roles app bumps it from model save/delete
-signals, so admin edits and `loaddata` count too). A response's ETag hashes the version, the
-full request path (query string included) and the negotiated media type, so answering
-`If-None-Match` needs no database query at all.
-
-With several processes the version must live in a shared cache (`CACHE_URL`, e.g. Redis);
-with the per-process default (locmem) each process keeps its own token, which is correct
-only for a single process.
+A view supplies a *version* token that changes whenever its resource family changes (the
+catalogue's lives in `roles.cache`). A response's ETag hashes that version, the full request
+path (query string included) and the negotiated media type, so answering `If-None-Match`
+needs no query beyond reading the version.
 """
 
 from __future__ import annotations
 
 import hashlib
-import uuid
 
-from django.core.cache import cache
-from django.db import transaction
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, quote_etag
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
-
-VERSION_KEY = "careerplan:resource-version:{namespace}"
-VERSION_TIMEOUT = None  # never expires; a lost token (eviction) just changes every ETag once
-
-
-def resource_version(namespace: str) -> str:
-    """The current version token of a resource family (created on first use)."""
-    key = VERSION_KEY.format(namespace=namespace)
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, uuid.uuid4().hex, timeout=VERSION_TIMEOUT)
-        version = cache.get(key)
-    return version
-
-
-def bump_resource_version(namespace: str) -> None:
-    """Invalidate every ETag of the family, now and again once the transaction commits.
-
-    The second bump closes the window in which a concurrent reader could fetch the old rows
-    and tag them with a version minted before the commit.
-    """
-
-    def bump() -> None:
-        cache.set(VERSION_KEY.format(namespace=namespace), uuid.uuid4().hex, VERSION_TIMEOUT)
-
-    bump()
-    transaction.on_commit(bump)
 
 
 def etag_matches(etag: str, if_none_match: str) -> bool:
@@ -82,25 +47,28 @@ NOT_MODIFIED_RESPONSE = OpenApiResponse(
 class ConditionalGetMixin:
     """For DRF views: strong ETag + Cache-Control on 200s, 304 for a matching If-None-Match.
 
-    Set `etag_namespace` on the view. The check runs after authentication, permissions,
-    throttling and content negotiation (`initial`), and before the handler, so a 304 costs no
-    database query.
+    Implement `etag_version()` on the view: a token that changes whenever anything the
+    response shows changes. The check runs after authentication, permissions, throttling and
+    content negotiation (`initial`) and before the handler, so a 304 costs no query when the
+    version itself is cached.
     """
 
-    etag_namespace: str = ""
     cache_max_age: int = 300
+
+    def etag_version(self) -> str:
+        raise NotImplementedError("Return a token that changes with the resource.")
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.etag = None
-        if request.method in ("GET", "HEAD") and self.etag_namespace:
+        if request.method in ("GET", "HEAD"):
             self.etag = self.compute_etag(request)
             if etag_matches(self.etag, request.headers.get("If-None-Match", "")):
                 raise NotModified
 
     def compute_etag(self, request) -> str:
         parts = (
-            resource_version(self.etag_namespace),
+            self.etag_version(),
             request.get_full_path(),
             request.accepted_media_type or "",
         )

@@ -91,3 +91,36 @@ def test_staff_audit_trail_of_the_user_goes_with_the_account(auth_client, user, 
     assert auth_client.delete(ME, {"password": password}).status_code == 204
     # then
     assert not LogEntry.objects.filter(user_id=user.pk).exists()
+
+
+def test_personal_data_cascades_and_nothing_blocks_the_deletion():
+    """DELETE /me/ relies on the database cascades: every exported (personal) model must
+    cascade from the user, and no relation may PROTECT/RESTRICT the user from deletion."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.db import models
+
+    from accounts import exports
+
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    relations = [
+        (model._meta.label, field)
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if (field.many_to_one or field.one_to_one)
+        and field.concrete
+        and field.related_model is user_model
+    ]
+    personal = exports.covered_models()
+    not_cascading = sorted(
+        f"{label}.{field.name}"
+        for label, field in relations
+        if label in personal and field.remote_field.on_delete is not models.CASCADE
+    )
+    blocking = sorted(
+        f"{label}.{field.name}"
+        for label, field in relations
+        if field.remote_field.on_delete in (models.PROTECT, models.RESTRICT)
+    )
+    assert not not_cascading, f"{not_cascading}: personal data needs on_delete=CASCADE"
+    assert not blocking, f"{blocking} would make account deletion fail"

@@ -1,9 +1,12 @@
 """Catalogue responses carry an ETag; If-None-Match answers 304 until a catalogue row changes."""
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
+from django.db.models import F
 
-from roles.cache import catalogue_version
+from roles.cache import VERSION_KEY, VERSION_TTL, catalogue_version
+from roles.models import CatalogueRevision
 from tests.roles.factories import CertificationFactory, RoleFactory, SalaryBandFactory
 from tests.roles.helpers import api_url
 
@@ -108,15 +111,34 @@ def test_loading_the_fixtures_bumps_the_version():
     assert catalogue_version() != before
 
 
-def test_the_version_is_bumped_again_when_the_transaction_commits(
+def test_a_version_cached_before_the_commit_is_forgotten_at_commit(
     coder, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    # given: a concurrent reader caches the version while the edit is not yet committed
+    with django_capture_on_commit_callbacks(execute=True):
         coder.title = "Coder"
         coder.save()
-        in_transaction = catalogue_version()
-    assert callbacks  # the post-commit bump was registered
-    assert catalogue_version() != in_transaction
+        cache.set(VERSION_KEY, "read-before-commit", VERSION_TTL)
+
+    # then: the commit drops it, and the next reader gets the committed revision
+    assert catalogue_version() == str(CatalogueRevision.objects.get().number)
+
+
+def test_the_database_is_the_truth_when_the_cache_is_cold(coder):
+    # given: another process bumped the revision; this process's cache knows nothing
+    CatalogueRevision.objects.update(number=F("number") + 41)
+    cache.clear()
+
+    # then
+    assert catalogue_version() == str(CatalogueRevision.objects.get().number)
+
+
+def test_a_cold_version_costs_one_query_and_a_warm_one_none(django_assert_num_queries, coder):
+    cache.clear()
+    with django_assert_num_queries(1):
+        catalogue_version()
+    with django_assert_num_queries(0):
+        catalogue_version()
 
 
 def test_errors_carry_no_etag(api_client):
