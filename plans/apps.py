@@ -30,10 +30,8 @@ class PlansConfig(AppConfig):
             models=["plans.Reminder"],
             schema=ReminderExportSerializer(many=True),
         )
-        exports.NOT_EXPORTED.setdefault(
+        exports.exclude(
             "plans.IdempotencyRecord",
             "copies of API responses kept for 24 hours so retried requests are not repeated",
         )
-        exports.NOT_EXPORTED.setdefault(
-            "plans.CalendarFeed", "the secret of the calendar URL (rotate it instead)"
-        )
+        exports.exclude("plans.CalendarFeed", "the secret of the calendar URL (rotate it instead)")
