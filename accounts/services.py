@@ -5,7 +5,7 @@ Sign-up, sign-in, email verification and password reset are django-allauth's (he
 """
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -22,6 +22,11 @@ PROFILE_FIELDS = frozenset(
     {"timezone", "reminders_enabled", "exam_reminder_offsets", "current_salary"}
 )
 EXPORT_FORMAT = "careerplan.user-export/1"
+
+# Called as handler(user=..., fields=...) after a profile change is saved, inside its
+# transaction. Other apps append theirs in AppConfig.ready() (plans re-times reminders when the
+# time zone, the offsets or the opt-in change), so accounts depends on no other app.
+PROFILE_CHANGE_HANDLERS: list[Callable[..., None]] = []
 
 UNKNOWN_PROFILE_FIELD = "“{field}” is not a profile field."
 PASSWORD_MISMATCH = "The password is not correct; the account was not deleted."  # noqa: S105
@@ -88,6 +93,8 @@ def profile_update(*, user: User, data: Mapping[str, Any]) -> Profile:
         user.save(update_fields=user_fields)
     if profile_fields:
         profile.save(update_fields=[*profile_fields, "updated_at"])
+        for handler in PROFILE_CHANGE_HANDLERS:
+            handler(user=user, fields=frozenset(profile_fields))
     return profile
 
 

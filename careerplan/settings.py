@@ -355,6 +355,10 @@ CELERY_IMPORTS = ["careerplan.tasks"]  # project-level tasks (apps are autodisco
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Installed into the database by beat at start-up; editable afterwards in admin (Periodic tasks).
 CELERY_BEAT_SCHEDULE = {
+    "scan-due-reminders": {
+        "task": "plans.scan_due_reminders",
+        "schedule": float(env.int("REMINDER_SCAN_INTERVAL_SECONDS", default=300)),
+    },
     "purge-idempotency-records": {
         "task": "plans.purge_idempotency_records",
         "schedule": 3600.0,
@@ -362,6 +366,19 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Reminders -------------------------------------------------------------------------------
+REMINDER_SEND_HOUR = env.int("REMINDER_SEND_HOUR", default=9)  # local hour in the user's zone
+REMINDER_MILESTONE_OFFSETS = env.list("REMINDER_MILESTONE_OFFSETS", cast=int, default=[0])
+REMINDER_CATCH_UP_HOURS = env.int("REMINDER_CATCH_UP_HOURS", default=24)
+REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=500)
+REMINDER_SCAN_LIMIT = env.int("REMINDER_SCAN_LIMIT", default=10_000)
+REMINDER_LEASE_SECONDS = env.int("REMINDER_LEASE_SECONDS", default=900)
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=8)
+REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", default=60)
+REMINDER_RETRY_CAP_SECONDS = env.int("REMINDER_RETRY_CAP_SECONDS", default=3600)
+# Absolute links in emails and calendar URLs point here.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Security (production defaults; DEBUG relaxes nothing the tests rely on) -----------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

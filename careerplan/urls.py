@@ -7,6 +7,7 @@ from drf_spectacular.views import (
 )
 
 from careerplan import health
+from plans.public_views import unsubscribe
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    path("unsubscribe/<str:token>/", unsubscribe, name="unsubscribe"),
     path("_allauth/", include("allauth.headless.urls")),
     re_path(r"^api/(?P<version>v1)/", include(api_v1)),
 ]

@@ -6,8 +6,17 @@ class PlansConfig(AppConfig):
     verbose_name = "Personal plans"
 
     def ready(self) -> None:
-        from accounts import exports
-        from plans.exports import PlanExportSerializer, export_plans
+        from accounts import exports, services
+        from plans.reminders import on_profile_change
+
+        if on_profile_change not in services.PROFILE_CHANGE_HANDLERS:
+            services.PROFILE_CHANGE_HANDLERS.append(on_profile_change)
+        from plans.exports import (
+            PlanExportSerializer,
+            ReminderExportSerializer,
+            export_plans,
+            export_reminders,
+        )
 
         exports.register(
             "plans",
@@ -15,7 +24,14 @@ class PlansConfig(AppConfig):
             models=["plans.Plan"],
             schema=PlanExportSerializer(many=True),
         )
-        exports.NOT_EXPORTED.setdefault(
+        exports.register(
+            "reminders",
+            export_reminders,
+            models=["plans.Reminder"],
+            schema=ReminderExportSerializer(many=True),
+        )
+        exports.exclude(
             "plans.IdempotencyRecord",
             "copies of API responses kept for 24 hours so retried requests are not repeated",
         )
+        exports.exclude("plans.CalendarFeed", "the secret of the calendar URL (rotate it instead)")

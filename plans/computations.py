@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -354,3 +354,19 @@ def plan_progress(items: Iterable[ItemFacts]) -> Progress:
         skipped=len(items) - len(counted),
         open_keys=[item.key for item in counted if not item.done],
     )
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+
+def reminder_send_at(*, due_on: date, offset_days: int, zone: tzinfo, hour: int) -> datetime:
+    """When a reminder `offset_days` before `due_on` goes out: `hour` o'clock local time in
+    `zone`, as an aware UTC datetime. Local wall-clock time is kept across DST changes (09:00 is
+    09:00 on the day clocks spring forward or fall back)."""
+    local = datetime.combine(due_on - timedelta(days=offset_days), time(hour), tzinfo=zone)
+    return local.astimezone(UTC)
+
+
+def retry_delay(*, attempts: int, base_seconds: int, cap_seconds: int) -> timedelta:
+    """Exponential backoff: base, 2x base, 4x base ... never more than the cap."""
+    return timedelta(seconds=min(cap_seconds, base_seconds * 2 ** max(0, attempts - 1)))

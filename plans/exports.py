@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from plans.models import Milestone, Plan, PlanItem
+from plans.models import Milestone, Plan, PlanItem, Reminder
 
 
 class PlanItemExportSerializer(serializers.ModelSerializer):
@@ -72,3 +72,34 @@ def export_plans(user) -> list:
         .order_by("created_at", "id")
     )
     return PlanExportSerializer(plans, many=True).data
+
+
+class ReminderExportSerializer(serializers.ModelSerializer):
+    milestone_title = serializers.CharField(source="milestone.title")
+    plan = serializers.UUIDField(source="milestone.plan_id")
+
+    class Meta:
+        model = Reminder
+        fields = [
+            "id",
+            "plan",
+            "milestone",
+            "milestone_title",
+            "offset_days",
+            "due_on",
+            "scheduled_for",
+            "status",
+            "sent_at",
+            "recipient",
+            "detail",
+        ]
+
+
+def export_reminders(user) -> list:
+    """Every reminder of the user's plans: sent, skipped, failed and still pending."""
+    reminders = (
+        Reminder.objects.filter(user=user)
+        .select_related("milestone")
+        .order_by("scheduled_for", "id")
+    )
+    return ReminderExportSerializer(reminders, many=True).data

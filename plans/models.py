@@ -222,3 +222,75 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status_code})"
+
+
+class Reminder(models.Model):
+    """One reminder email: (milestone, days before, the date reminded of), sent at most once.
+
+    Rows are armed (status `pending`) when a plan's milestones change, picked by the periodic
+    scan when `next_attempt_at` has come, and end `sent`, `skipped` (with the reason) or
+    `failed`. The unique constraint makes a second arming, a second scan or a redelivered task
+    a no-op; a milestone moved to a new date gets new rows for that date.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        QUEUED = "queued", "Queued for a worker"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    offset_days = models.PositiveSmallIntegerField(help_text="Days before the due date.")
+    due_on = models.DateField(help_text="The milestone's date this reminder is about.")
+    scheduled_for = models.DateTimeField(help_text="When it should go out (UTC).")
+    next_attempt_at = models.DateTimeField(help_text="When the scan may next pick it (UTC).")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipient = models.EmailField(blank=True)
+    message_id = models.CharField(max_length=200, blank=True)
+    detail = models.CharField(
+        max_length=300, blank=True, help_text="Why it was skipped or failed; the last error."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["scheduled_for", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["milestone", "offset_days", "due_on"], name="reminder_once_per_date"
+            )
+        ]
+        indexes = [
+            # The scan: pending rows whose time has come, oldest first.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="reminder_pending_due_idx",
+            ),
+            # Recovery: queued rows whose worker went away.
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="queued"),
+                name="reminder_queued_claim_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone_id} -{self.offset_days}d ({self.get_status_display()})"
+
+
+class CalendarFeed(models.Model):
+    """The secret behind a user's calendar subscription URL; rotating it revokes the old URL."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user_id}"

@@ -84,6 +84,9 @@ def plan_create(
             [_step_item(plan, step, position) for position, step in enumerate(steps)]
         )
     _sync_milestones(plan)
+    from plans.reminders import reminders_arm_for_plan
+
+    reminders_arm_for_plan(plan=plan)
     return plan
 
 
@@ -429,8 +432,12 @@ def _lock(plan: Plan, expected_version: int | None) -> Plan:
 
 
 def _bump(plan: Plan) -> Plan:
+    """Every change ends here: a new version (ETag) and reminders that match the milestones."""
+    from plans.reminders import reminders_arm_for_plan
+
     plan.version += 1
     plan.save(update_fields=["version", "updated_at"])
+    reminders_arm_for_plan(plan=plan)
     return plan
 
 

@@ -1,4 +1,41 @@
+"""Celery tasks: thin, ids in, the work is in plans.reminders / plans.services."""
+
 from celery import shared_task
+
+
+@shared_task(name="plans.scan_due_reminders")
+def scan_due_reminders() -> dict:
+    """Beat, every few minutes: claim the due reminders and enqueue them in batches."""
+    from plans.reminders import reminders_dispatch_due
+
+    result = reminders_dispatch_due()
+    return {
+        "claimed": len(result.claimed),
+        "too_late": result.too_late,
+        "recovered": result.recovered,
+    }
+
+
+@shared_task(name="plans.send_reminder_batch", acks_late=True)
+def send_reminder_batch(reminder_ids: list[int]) -> dict:
+    """Send one batch. Redelivery is harmless: rows already sent are no longer `queued`.
+    Failed sends are rescheduled in the database with backoff, not retried with an ETA."""
+    from plans.reminders import reminders_send_batch
+
+    result = reminders_send_batch(reminder_ids=reminder_ids)
+    return vars(result)
+
+
+@shared_task(name="plans.rearm_reminders_for_user")
+def rearm_reminders_for_user(user_id: int) -> int:
+    """After a profile change (time zone, offsets, opt-in): re-time the user's reminders."""
+    from accounts.models import User
+    from plans.reminders import reminders_arm_for_user
+
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return 0
+    return reminders_arm_for_user(user=user)
 
 
 @shared_task(name="plans.purge_idempotency_records")

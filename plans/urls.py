@@ -1,10 +1,12 @@
 from django.urls import path
 
-from plans import views
+from plans import public_views, views
 
 app_name = "plans"
 
 urlpatterns = [
+    path("me/calendar-token/", views.CalendarTokenView.as_view(), name="calendar-token"),
+    path("calendar/<str:token>.ics", public_views.calendar_feed, name="calendar"),
     path("plans/", views.PlanListView.as_view(), name="list"),
     path("plans/compare/", views.PlanCompareView.as_view(), name="compare"),
     path("plans/<uuid:plan_id>/", views.PlanDetailView.as_view(), name="detail"),

@@ -6,7 +6,7 @@ import uuid
 
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from careerplan.api.errors import PreconditionFailed, ProblemSerializer
 from careerplan.api.pagination import PageNumberPagination
 from plans import selectors, services
+from plans.calendar_feed import calendar_feed_get_or_create, calendar_feed_rotate, calendar_feed_url
 from plans.idempotency import IDEMPOTENCY_PARAMETER, KEY_REUSED_RESPONSE, idempotent
 from plans.models import Plan
 from plans.serializers import (
@@ -391,3 +392,33 @@ class PlanCompareView(APIView):
             raise ValidationError({"plans": [COMPARE_UNKNOWN.format(ids=", ".join(unknown))]})
         plans = [_with_summary(found[plan_id]) for plan_id in ids]
         return Response(PlanCompareSerializer({"plans": plans}).data)
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="Subscribe to this in a calendar app; keep it secret.")
+    created_at = serializers.DateTimeField()
+
+
+class CalendarTokenView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=CalendarFeedSerializer, operation_id="me_calendar_token_retrieve")
+    def get(self, request, version):
+        """Your calendar subscription URL (created on first use)."""
+        feed = calendar_feed_get_or_create(user=request.user)
+        return Response(
+            CalendarFeedSerializer(
+                {"url": calendar_feed_url(feed), "created_at": feed.created_at}
+            ).data
+        )
+
+    @extend_schema(
+        request=None,
+        responses={201: CalendarFeedSerializer},
+        operation_id="me_calendar_token_rotate",
+    )
+    def post(self, request, version):
+        """A new secret URL; the old one stops working (404) at once."""
+        feed = calendar_feed_rotate(user=request.user)
+        body = {"url": calendar_feed_url(feed), "created_at": feed.created_at}
+        return Response(CalendarFeedSerializer(body).data, status=status.HTTP_201_CREATED)

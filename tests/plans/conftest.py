@@ -45,3 +45,72 @@ def coder_plan(catalogue, user) -> Plan:
 @pytest.fixture
 def others_plan(catalogue, other_user) -> Plan:
     return make_plan(other_user, role="medical-biller", path="biller-bootcamp")
+
+
+class RecordingSMTPHandler:
+    """aiosmtpd handler: keeps every accepted message; refuses the addresses in `refused`."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.refused: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SMTPSink:
+    """A real SMTP server on a fixed local port that a test can stop and start again."""
+
+    def __init__(self) -> None:
+        self.handler = RecordingSMTPHandler()
+        self.port = free_port()
+        self.controller = None
+
+    @property
+    def messages(self) -> list:
+        return self.handler.messages
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server in this process; Django's SMTP backend pointed at it."""
+    sink = SMTPSink()
+    sink.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    yield sink
+    sink.stop()

@@ -1,0 +1,446 @@
+"""Reminder emails before exams and milestones: arming, the periodic scan, batched sending,
+and unsubscribing. Write use cases, like plans/services.py.
+
+How a reminder is sent exactly once:
+1. Arming (`reminders_arm_for_plan`, called whenever a plan's milestones change) keeps one
+   `pending` Reminder row per (milestone, days before, date reminded of), with its send time
+   computed in the owner's time zone. The unique constraint makes re-arming a no-op and keeps
+   sent rows from ever being armed again; a milestone moved to a new date gets new rows.
+2. The scan (`reminders_claim_due`, run by beat every few minutes) marks pending rows past the
+   catch-up window `skipped`, then claims the due ones in one indexed, `FOR UPDATE SKIP
+   LOCKED` query (so two scans or two beats never claim the same row) and enqueues them in
+   batches after the claim commits. Due times live in the database: no ETA tasks.
+3. A worker (`reminders_send_batch`) opens one SMTP connection per batch and, for each row
+   still `queued`, locks it, re-checks that it is still wanted, sends, and records `sent` in
+   the same transaction. A redelivered task finds the rows no longer queued and sends nothing.
+   A transient SMTP failure puts the rest of the batch back to `pending` with exponential
+   backoff; a permanently refused address is `failed` and the batch goes on.
+4. Rows left `queued` by a worker that died are returned to `pending` after a lease, so
+   nothing is lost. The one window left is a crash between the SMTP server accepting a message
+   and the `sent` commit (about a millisecond): that message could go out again, with the same
+   Message-ID, which mail providers use to drop duplicates.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import signing
+from django.core.mail import get_connection
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.selectors import profile_for_user
+from plans.computations import reminder_send_at, retry_delay
+from plans.models import Milestone, Plan, PlanItem, Reminder
+
+logger = logging.getLogger(__name__)
+
+UNSUBSCRIBE_SALT = "careerplan.reminders.unsubscribe"
+
+SKIP_TOO_LATE = "Its send time passed more than the catch-up window ago."
+SKIP_MILESTONE_DONE = "The milestone is done."
+SKIP_MILESTONE_MOVED = "The milestone moved to another date."
+SKIP_PLAN_INACTIVE = "The plan is not active."
+SKIP_ITEM_SKIPPED = "The item was skipped."
+SKIP_OPTED_OUT = "The owner turned reminders off."
+SKIP_OFFSET_DROPPED = "The owner no longer wants a reminder this many days before."
+SKIP_UNVERIFIED = "The owner's email address is not verified."
+FAIL_GAVE_UP = "Gave up after {attempts} attempts: {error}"
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    send_hour: int
+    milestone_offsets: tuple[int, ...]
+    catch_up: timedelta
+    batch_size: int
+    scan_limit: int
+    lease: timedelta
+    max_attempts: int
+    retry_base_seconds: int
+    retry_cap_seconds: int
+
+    @classmethod
+    def current(cls) -> ReminderSettings:
+        return cls(
+            send_hour=settings.REMINDER_SEND_HOUR,
+            milestone_offsets=tuple(settings.REMINDER_MILESTONE_OFFSETS),
+            catch_up=timedelta(hours=settings.REMINDER_CATCH_UP_HOURS),
+            batch_size=settings.REMINDER_BATCH_SIZE,
+            scan_limit=settings.REMINDER_SCAN_LIMIT,
+            lease=timedelta(seconds=settings.REMINDER_LEASE_SECONDS),
+            max_attempts=settings.REMINDER_MAX_ATTEMPTS,
+            retry_base_seconds=settings.REMINDER_RETRY_BASE_SECONDS,
+            retry_cap_seconds=settings.REMINDER_RETRY_CAP_SECONDS,
+        )
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _offsets_for(milestone: Milestone, profile, config: ReminderSettings) -> Iterable[int]:
+    if milestone.kind == Milestone.MilestoneKind.EXAM:
+        return profile.exam_reminder_offsets or ()
+    return config.milestone_offsets
+
+
+# --- arming --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reminders_arm_for_plan(*, plan: Plan, now: datetime | None = None) -> int:
+    """Make the plan's pending reminders match its open milestones and the owner's wishes.
+
+    Creates the missing ones, re-times pending ones (time zone or date changes) and drops
+    pending ones no longer wanted. Sent, skipped and failed rows are history and stay.
+    Returns how many pending reminders the plan has afterwards.
+    """
+    config = ReminderSettings.current()
+    now = now or timezone.now()
+    profile = profile_for_user(user=plan.owner)
+    wanted: dict[tuple[int, int, object], datetime] = {}
+    if profile.reminders_enabled and plan.status == Plan.Status.ACTIVE:
+        zone = _zone(profile.timezone)
+        for milestone in plan.milestones.filter(done_at__isnull=True):
+            for offset in _offsets_for(milestone, profile, config):
+                send_at = reminder_send_at(
+                    due_on=milestone.due_on, offset_days=offset, zone=zone, hour=config.send_hour
+                )
+                if send_at >= now - config.catch_up:
+                    wanted[(milestone.pk, offset, milestone.due_on)] = send_at
+
+    pending = list(Reminder.objects.filter(milestone__plan=plan, status=Reminder.Status.PENDING))
+    unwanted, retimed = [], []
+    for reminder in pending:
+        key = (reminder.milestone_id, reminder.offset_days, reminder.due_on)
+        send_at = wanted.pop(key, None)
+        if send_at is None:
+            unwanted.append(reminder.pk)
+        elif send_at != reminder.scheduled_for and reminder.attempts == 0:
+            reminder.scheduled_for = reminder.next_attempt_at = send_at
+            retimed.append(reminder)
+    if unwanted:
+        Reminder.objects.filter(pk__in=unwanted).delete()
+    if retimed:
+        Reminder.objects.bulk_update(retimed, ["scheduled_for", "next_attempt_at"])
+    Reminder.objects.bulk_create(
+        [
+            Reminder(
+                milestone_id=milestone_id,
+                user_id=plan.owner_id,
+                offset_days=offset,
+                due_on=due_on,
+                scheduled_for=send_at,
+                next_attempt_at=send_at,
+            )
+            for (milestone_id, offset, due_on), send_at in wanted.items()
+        ],
+        ignore_conflicts=True,  # already sent/skipped for that date: never armed twice
+    )
+    return Reminder.objects.filter(milestone__plan=plan, status=Reminder.Status.PENDING).count()
+
+
+def reminders_arm_for_user(*, user: User) -> int:
+    """Re-arm every plan of the user (after a time zone, offsets or opt-in change)."""
+    return sum(reminders_arm_for_plan(plan=plan) for plan in Plan.objects.filter(owner=user))
+
+
+REMINDER_PROFILE_FIELDS = frozenset({"timezone", "exam_reminder_offsets", "reminders_enabled"})
+
+
+def on_profile_change(*, user: User, fields: frozenset[str]) -> None:
+    """Re-time the user's reminders once a profile change that affects them commits."""
+    if not fields & REMINDER_PROFILE_FIELDS:
+        return
+    from plans.tasks import rearm_reminders_for_user
+
+    transaction.on_commit(lambda: rearm_reminders_for_user.delay(user.pk))
+
+
+# --- the scan ------------------------------------------------------------------------------
+
+
+@dataclass
+class ClaimResult:
+    claimed: list[int] = field(default_factory=list)
+    too_late: int = 0
+    recovered: int = 0
+
+    def batches(self, size: int) -> list[list[int]]:
+        return [self.claimed[i : i + size] for i in range(0, len(self.claimed), size)]
+
+
+@transaction.atomic
+def reminders_claim_due(*, now: datetime | None = None, limit: int | None = None) -> ClaimResult:
+    """Claim the reminders whose time has come: one indexed query, rows locked and skipped
+    by any concurrent scan, marked `queued` before the transaction commits."""
+    config = ReminderSettings.current()
+    now = now or timezone.now()
+    result = ClaimResult()
+    # Rows a dead worker left queued go back to pending (their lease ran out).
+    result.recovered = Reminder.objects.filter(
+        status=Reminder.Status.QUEUED, claimed_at__lt=now - config.lease
+    ).update(status=Reminder.Status.PENDING, claimed_at=None)
+    # Stale ones are recorded, not sent late.
+    result.too_late = Reminder.objects.filter(
+        status=Reminder.Status.PENDING,
+        next_attempt_at__lte=now,
+        scheduled_for__lt=now - config.catch_up,
+    ).update(status=Reminder.Status.SKIPPED, detail=SKIP_TOO_LATE)
+    result.claimed = list(
+        Reminder.objects.select_for_update(skip_locked=True)
+        .filter(status=Reminder.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[: limit or config.scan_limit]
+    )
+    if result.claimed:
+        Reminder.objects.filter(pk__in=result.claimed).update(
+            status=Reminder.Status.QUEUED, claimed_at=now
+        )
+    return result
+
+
+def reminders_dispatch_due(*, now: datetime | None = None) -> ClaimResult:
+    """The beat job: claim what is due and enqueue it in batches once the claim committed."""
+    from plans.tasks import send_reminder_batch
+
+    config = ReminderSettings.current()
+    with transaction.atomic():
+        result = reminders_claim_due(now=now)
+        batches = result.batches(config.batch_size)
+
+        def enqueue() -> None:
+            for batch in batches:
+                send_reminder_batch.delay(batch)
+
+        transaction.on_commit(enqueue)
+    return result
+
+
+# --- sending -------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchResult:
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    retrying: int = 0
+
+    def __add__(self, other: BatchResult) -> BatchResult:
+        return BatchResult(
+            self.sent + other.sent,
+            self.skipped + other.skipped,
+            self.failed + other.failed,
+            self.retrying + other.retrying,
+        )
+
+
+class TransientSendError(Exception):
+    """The mail server is unreachable or asked us to try later."""
+
+
+def _is_permanent(exc: Exception) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return False
+
+
+def _skip_reason(reminder: Reminder, config: ReminderSettings, now: datetime) -> str | None:
+    milestone = reminder.milestone
+    plan = milestone.plan
+    profile = profile_for_user(user=plan.owner)
+    if reminder.scheduled_for < now - config.catch_up:
+        return SKIP_TOO_LATE
+    if milestone.done_at is not None:
+        return SKIP_MILESTONE_DONE
+    if milestone.due_on != reminder.due_on:
+        return SKIP_MILESTONE_MOVED
+    if milestone.item is not None and milestone.item.status == PlanItem.Status.SKIPPED:
+        return SKIP_ITEM_SKIPPED
+    if plan.status != Plan.Status.ACTIVE:
+        return SKIP_PLAN_INACTIVE
+    if not profile.reminders_enabled:
+        return SKIP_OPTED_OUT
+    if reminder.offset_days not in set(_offsets_for(milestone, profile, config)):
+        return SKIP_OFFSET_DROPPED
+    if (
+        settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory"
+        and not EmailAddress.objects.filter(
+            user=plan.owner, email__iexact=plan.owner.email, verified=True
+        ).exists()
+    ):
+        return SKIP_UNVERIFIED
+    return None
+
+
+def _finish(reminder: Reminder, status: str, detail: str = "", **fields) -> None:
+    reminder.status = status
+    reminder.detail = detail[:300]
+    for name, value in fields.items():
+        setattr(reminder, name, value)
+    reminder.save()
+
+
+def _retry_later(reminder: Reminder, error: str, config: ReminderSettings, now: datetime) -> bool:
+    """Back to pending with backoff; False when it has had its attempts and is now failed."""
+    reminder.attempts += 1
+    if reminder.attempts >= config.max_attempts:
+        _finish(
+            reminder,
+            Reminder.Status.FAILED,
+            FAIL_GAVE_UP.format(attempts=reminder.attempts, error=error),
+        )
+        return False
+    delay = retry_delay(
+        attempts=reminder.attempts,
+        base_seconds=config.retry_base_seconds,
+        cap_seconds=config.retry_cap_seconds,
+    )
+    _finish(
+        reminder,
+        Reminder.Status.PENDING,
+        error,
+        next_attempt_at=now + delay,
+        claimed_at=None,
+    )
+    return True
+
+
+def _lock_queued(reminder_id: int) -> Reminder | None:
+    return (
+        Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("milestone__plan__owner__profile", "milestone__item", "user")
+        .filter(pk=reminder_id, status=Reminder.Status.QUEUED)
+        .first()
+    )
+
+
+def reminders_send_batch(*, reminder_ids: list[int], now: datetime | None = None) -> BatchResult:
+    """Send the given queued reminders over one SMTP connection; see the module docstring."""
+    from plans.emails import reminder_email
+
+    config = ReminderSettings.current()
+    now = now or timezone.now()
+    result = BatchResult()
+    smtp = _SMTPSession()
+    transient: str | None = None
+    try:
+        for reminder_id in reminder_ids:
+            with transaction.atomic():
+                reminder = _lock_queued(reminder_id)
+                if reminder is None:
+                    continue  # done by another delivery of this batch, or deleted
+                if transient is not None:
+                    result.retrying += _retry_later(reminder, transient, config, now)
+                    continue
+                reason = _skip_reason(reminder, config, now)
+                if reason is not None:
+                    _finish(reminder, Reminder.Status.SKIPPED, reason)
+                    result.skipped += 1
+                    continue
+                message = reminder_email(reminder)
+                try:
+                    smtp.send(message)
+                except (smtplib.SMTPException, OSError) as exc:
+                    error = f"{type(exc).__name__}: {exc}"
+                    if _is_permanent(exc):
+                        attempts = reminder.attempts + 1
+                        _finish(reminder, Reminder.Status.FAILED, error, attempts=attempts)
+                        result.failed += 1
+                        continue
+                    logger.warning("reminder %s: transient SMTP failure: %s", reminder.pk, error)
+                    smtp.close()
+                    transient = error
+                    result.retrying += _retry_later(reminder, error, config, now)
+                    continue
+                _finish(
+                    reminder,
+                    Reminder.Status.SENT,
+                    sent_at=timezone.now(),
+                    attempts=reminder.attempts + 1,
+                    recipient=message.to[0],
+                    message_id=message.extra_headers["Message-ID"],
+                )
+                result.sent += 1
+    finally:
+        smtp.close()
+    return result
+
+
+class _SMTPSession:
+    """One connection for the whole batch, opened at the first message (Django's backend
+    would otherwise open and close one per `send_messages` call)."""
+
+    def __init__(self) -> None:
+        self.connection = get_connection(fail_silently=False)
+        self.is_open = False
+
+    def send(self, message) -> None:
+        if not self.is_open:
+            self.connection.open()
+            self.is_open = True
+        message.connection = self.connection
+        self.connection.send_messages([message])
+
+    def close(self) -> None:
+        if not self.is_open:
+            return
+        self.is_open = False
+        try:
+            self.connection.close()
+        except Exception:  # a broken connection may fail to close; it is gone either way
+            logger.debug("closing the SMTP connection failed", exc_info=True)
+
+
+def reminders_send_due_now(*, now: datetime | None = None) -> tuple[ClaimResult, BatchResult]:
+    """Claim and send synchronously, batch by batch (the `send_due_reminders` command)."""
+    config = ReminderSettings.current()
+    claim = reminders_claim_due(now=now)
+    total = BatchResult()
+    for batch in claim.batches(config.batch_size):
+        total = total + reminders_send_batch(reminder_ids=batch, now=now)
+    return claim, total
+
+
+# --- unsubscribe ---------------------------------------------------------------------------
+
+
+def unsubscribe_token(*, user: User) -> str:
+    """A signed, non-expiring token naming the user: it cannot be forged or re-pointed."""
+    return signing.dumps({"u": user.pk}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def user_for_unsubscribe_token(*, token: str) -> User | None:
+    try:
+        payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(payload, dict):
+        return None
+    return User.objects.filter(pk=payload.get("u"), is_active=True).first()
+
+
+@transaction.atomic
+def reminders_unsubscribe(*, user: User) -> None:
+    """Turn reminder emails off for the user and drop every pending one."""
+    profile = profile_for_user(user=user)
+    if profile.reminders_enabled:
+        profile.reminders_enabled = False
+        profile.save(update_fields=["reminders_enabled", "updated_at"])
+    Reminder.objects.filter(user=user, status=Reminder.Status.PENDING).delete()

@@ -1,0 +1,382 @@
+"""Reminder arming, the scan, sending over SMTP, retries, crash recovery, unsubscribe."""
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from accounts.models import Profile
+from accounts.selectors import profile_for_user
+from plans import services
+from plans.computations import reminder_send_at
+from plans.models import Reminder
+from plans.reminders import (
+    SKIP_MILESTONE_DONE,
+    SKIP_OPTED_OUT,
+    SKIP_TOO_LATE,
+    reminders_claim_due,
+    reminders_send_batch,
+    reminders_send_due_now,
+    unsubscribe_token,
+)
+from roles.models import Certification
+from tests.plans.conftest import make_plan
+
+pytestmark = pytest.mark.django_db
+
+EXAM_DAY = date(2027, 6, 15)
+
+
+def add_exam(plan, exam_date=EXAM_DAY):
+    return services.plan_item_add(
+        plan=plan,
+        kind="exam",
+        certification=Certification.objects.get(code="CPC"),
+        exam_date=exam_date,
+    )
+
+
+def exam_reminders(plan):
+    return Reminder.objects.filter(milestone__plan=plan, milestone__kind="exam").order_by(
+        "-offset_days"
+    )
+
+
+def reminders_on(user) -> bool:
+    """Read from the database (the `user` instance may hold a cached profile)."""
+    return Profile.objects.get_or_create(user=user)[0].reminders_enabled
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+# --- send times ------------------------------------------------------------------------------
+
+ZONES_AND_DAYS = [
+    # zone, a spring-forward day, a fall-back day, a normal day (all in 2027)
+    ("America/New_York", date(2027, 3, 14), date(2027, 11, 7), date(2027, 6, 1)),
+    ("Europe/Berlin", date(2027, 3, 28), date(2027, 10, 31), date(2027, 6, 1)),
+    ("Australia/Sydney", date(2027, 10, 3), date(2027, 4, 4), date(2027, 6, 1)),
+    ("Asia/Kolkata", date(2027, 3, 14), date(2027, 11, 7), date(2027, 6, 1)),
+]
+
+
+@pytest.mark.parametrize("zone_name", [z[0] for z in ZONES_AND_DAYS])
+@pytest.mark.parametrize("day_index", [1, 2, 3], ids=["spring-forward", "fall-back", "normal"])
+def test_a_reminder_goes_out_once_at_nine_local_on_dst_and_normal_days(
+    user, catalogue, zone_name, day_index
+):
+    # given: a user in `zone_name` with an exam whose 1-day reminder falls on the given day
+    zone_row = next(z for z in ZONES_AND_DAYS if z[0] == zone_name)
+    reminder_day = zone_row[day_index]
+    profile = profile_for_user(user=user)
+    profile.timezone, profile.exam_reminder_offsets = zone_name, [1]
+    profile.save()
+    plan = make_plan(user, path=None, start_date=date(2027, 1, 1))
+    add_exam(plan, exam_date=reminder_day + timedelta(days=1))
+    reminder = exam_reminders(plan).get()
+    # then: it is armed for 09:00 local on that day
+    local = reminder.scheduled_for.astimezone(ZoneInfo(zone_name))
+    assert (local.date(), local.hour, local.minute) == (reminder_day, 9, 0)
+    # when: the scan runs a minute before, at the time, and again later that day
+    early = reminders_send_due_now(now=reminder.scheduled_for - timedelta(minutes=1))
+    on_time = reminders_send_due_now(now=reminder.scheduled_for + timedelta(minutes=2))
+    later = reminders_send_due_now(now=reminder.scheduled_for + timedelta(hours=5))
+    # then: exactly one email, sent at the local send hour
+    assert (early[1].sent, on_time[1].sent, later[1].sent) == (0, 1, 0)
+    assert len([m for m in mail.outbox if "CPC exam" in m.subject]) == 1
+
+
+def test_send_time_is_computed_from_the_local_calendar_day():
+    new_york = ZoneInfo("America/New_York")
+    # the day clocks spring forward: 09:00 EDT is 13:00 UTC (the day before, EST, 14:00 UTC)
+    assert reminder_send_at(due_on=date(2027, 3, 15), offset_days=1, zone=new_york, hour=9) == at(
+        "2027-03-14T13:00:00"
+    )
+    assert reminder_send_at(due_on=date(2027, 3, 14), offset_days=1, zone=new_york, hour=9) == at(
+        "2027-03-13T14:00:00"
+    )
+
+
+# --- arming ----------------------------------------------------------------------------------
+
+
+def test_an_exam_arms_reminders_at_the_users_offsets(user, catalogue):
+    plan = make_plan(user, path=None)
+    add_exam(plan)
+    assert [r.offset_days for r in exam_reminders(plan)] == [30, 7, 1]
+    assert {r.due_on for r in exam_reminders(plan)} == {EXAM_DAY}
+    assert all(r.status == Reminder.Status.PENDING for r in exam_reminders(plan))
+
+
+def test_step_milestones_get_a_reminder_on_the_due_day(user, catalogue):
+    plan = make_plan(user)
+    step_reminders = Reminder.objects.filter(milestone__plan=plan, milestone__kind="step_end")
+    assert sorted((r.offset_days, r.due_on) for r in step_reminders) == [
+        (0, date(2027, 10, 4)),
+        (0, date(2028, 4, 4)),
+        (0, date(2028, 6, 4)),
+    ]
+
+
+def test_moving_an_exam_rearms_for_the_new_date_and_keeps_sent_history(user, catalogue):
+    plan = make_plan(user, path=None)
+    exam = add_exam(plan)
+    thirty_days = exam_reminders(plan).get(offset_days=30)
+    reminders_send_due_now(now=thirty_days.scheduled_for + timedelta(minutes=1))
+    # when: the exam moves a week later
+    services.plan_item_update(item=exam, data={"exam_date": EXAM_DAY + timedelta(days=7)})
+    # then: the sent one stays as history; the open ones are armed for the new date
+    rows = {(r.offset_days, r.due_on, r.status) for r in exam_reminders(plan)}
+    new_day = EXAM_DAY + timedelta(days=7)
+    assert rows == {
+        (30, EXAM_DAY, "sent"),
+        (30, new_day, "pending"),
+        (7, new_day, "pending"),
+        (1, new_day, "pending"),
+    }
+
+
+def test_completing_or_opting_out_drops_pending_reminders(user, catalogue):
+    plan = make_plan(user, path=None)
+    exam = add_exam(plan)
+    services.plan_item_update(item=exam, data={"status": "done"})
+    assert not exam_reminders(plan).filter(status="pending").exists()
+    profile = profile_for_user(user=user)
+    profile.reminders_enabled = False
+    profile.save()
+    services.plan_update(plan=plan, data={"title": "renamed"})
+    assert not Reminder.objects.filter(milestone__plan=plan, status="pending").exists()
+
+
+def test_reminders_already_in_the_past_are_not_armed(user, catalogue):
+    plan = make_plan(user, path=None, start_date=date(2020, 1, 1))
+    add_exam(plan, exam_date=date(2020, 2, 1))
+    assert not exam_reminders(plan).exists()
+
+
+# --- the scan and the send -------------------------------------------------------------------
+
+
+def test_scan_claims_each_due_reminder_once(user, catalogue):
+    plan = make_plan(user, path=None)
+    add_exam(plan)
+    due = exam_reminders(plan).get(offset_days=30).scheduled_for
+    first = reminders_claim_due(now=due + timedelta(minutes=1))
+    second = reminders_claim_due(now=due + timedelta(minutes=2))
+    assert len(first.claimed) == 1
+    assert second.claimed == []
+
+
+def test_the_email_has_both_bodies_a_stable_message_id_and_one_click_unsubscribe(user, catalogue):
+    plan = make_plan(user, path=None)
+    add_exam(plan)
+    reminder = exam_reminders(plan).get(offset_days=7)
+    _claim, result = reminders_send_due_now(now=reminder.scheduled_for + timedelta(minutes=1))
+    assert result.sent == 1
+    message = mail.outbox[-1]
+    assert message.to == [user.email]
+    assert message.subject == f"In 7 days: CPC exam ({plan.title})"
+    assert "Tuesday, 15 June 2027" in message.body
+    assert message.alternatives[0][1] == "text/html"
+    assert "Tuesday, 15 June 2027" in message.alternatives[0][0]
+    reminder.refresh_from_db()
+    assert message.extra_headers["Message-ID"] == reminder.message_id
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert unsubscribe_token(user=user) in message.extra_headers["List-Unsubscribe"]
+    assert f"/plans/{plan.id}" in message.body
+
+
+def test_a_redelivered_batch_sends_nothing_twice(user, catalogue):
+    plan = make_plan(user, path=None)
+    add_exam(plan)
+    due = exam_reminders(plan).get(offset_days=30).scheduled_for
+    claim = reminders_claim_due(now=due + timedelta(minutes=1))
+    first = reminders_send_batch(reminder_ids=claim.claimed)
+    again = reminders_send_batch(reminder_ids=claim.claimed)
+    assert (first.sent, again.sent) == (1, 0)
+    assert len(mail.outbox) == 1
+
+
+def test_stale_reminders_are_recorded_as_skipped_not_sent_late(user, catalogue):
+    plan = make_plan(user, path=None)
+    add_exam(plan)
+    reminder = exam_reminders(plan).get(offset_days=30)
+    _claim, result = reminders_send_due_now(now=reminder.scheduled_for + timedelta(hours=25))
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.detail) == ("skipped", SKIP_TOO_LATE)
+    assert result.sent == 0
+
+
+def test_a_reminder_is_skipped_at_send_time_when_no_longer_wanted(user, catalogue):
+    plan = make_plan(user, path=None)
+    exam = add_exam(plan)
+    due = exam_reminders(plan).get(offset_days=30).scheduled_for
+    claim = reminders_claim_due(now=due + timedelta(minutes=1))
+    # the exam is passed early while the reminder waits in the queue
+    exam.milestones.update(done_at=due)
+    result = reminders_send_batch(reminder_ids=claim.claimed, now=due + timedelta(minutes=2))
+    assert (result.sent, result.skipped) == (0, 1)
+    assert Reminder.objects.get(pk=claim.claimed[0]).detail == SKIP_MILESTONE_DONE
+
+
+def test_a_worker_that_died_mid_batch_leaves_every_reminder_sent_exactly_once(user, catalogue):
+    # given: five step and exam reminders due, claimed by a worker that sent two and died
+    plan = make_plan(user, path=None)
+    for days in range(5):
+        services.milestone_create(plan=plan, title=f"M{days}", due_on=date(2027, 3, 1))
+    reminders = list(Reminder.objects.filter(milestone__plan=plan).order_by("scheduled_for"))
+    now = reminders[-1].scheduled_for + timedelta(minutes=1)
+    claim = reminders_claim_due(now=now)
+    assert len(claim.claimed) == 5
+    reminders_send_batch(reminder_ids=claim.claimed[:2], now=now)  # then the process is killed
+    # when: the lease runs out and the next scans pick up what was left
+    recovered = reminders_send_due_now(now=now + timedelta(minutes=5))
+    assert recovered[1].sent == 0  # still leased: nothing is taken twice
+    after_lease = reminders_send_due_now(now=now + timedelta(minutes=16))
+    # then
+    assert after_lease[0].recovered == 3
+    assert after_lease[1].sent == 3
+    assert len(mail.outbox) == 5
+    assert sorted(m.extra_headers["Message-ID"] for m in mail.outbox) == sorted(
+        set(m.extra_headers["Message-ID"] for m in mail.outbox)
+    )
+
+
+def test_send_due_reminders_command_prints_the_counts(user, catalogue, capsys, settings):
+    settings.REMINDER_CATCH_UP_HOURS = 24 * 365 * 10
+    plan = make_plan(user, path=None, start_date=date(2024, 1, 1))
+    services.milestone_create(plan=plan, title="Long ago", due_on=date(2024, 2, 1))
+    call_command("send_due_reminders")
+    assert "claimed 1, sent 1, skipped 0, failed 0, retrying later 0" in capsys.readouterr().out
+
+
+# --- SMTP: a real server, failures and refusals -----------------------------------------------
+
+
+def test_reminders_go_through_a_real_smtp_server(user, catalogue, smtp_server):
+    plan = make_plan(user, path=None)
+    add_exam(plan)
+    reminder = exam_reminders(plan).get(offset_days=7)
+    claim, result = reminders_send_due_now(now=reminder.scheduled_for + timedelta(minutes=1))
+    # then: the 7-day one arrives; the 30-day one, 23 days late, is recorded as skipped
+    assert (result.sent, claim.too_late) == (1, 1)
+    [received] = smtp_server.messages
+    reminder.refresh_from_db()
+    assert received["Message-ID"] == reminder.message_id
+    assert received["To"] == user.email
+    assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert received.get_body(preferencelist=("html",)) is not None
+
+
+def test_smtp_down_is_retried_with_backoff_and_sent_when_it_returns(
+    user, catalogue, smtp_server, settings
+):
+    plan = make_plan(user, path=None)
+    add_exam(plan)
+    reminder = exam_reminders(plan).get(offset_days=30)
+    due = reminder.scheduled_for + timedelta(minutes=1)
+    # given: the mail server is down
+    smtp_server.stop()
+    _, first = reminders_send_due_now(now=due)
+    reminder.refresh_from_db()
+    assert (first.sent, first.retrying) == (0, 1)
+    assert (reminder.status, reminder.attempts) == ("pending", 1)
+    assert reminder.next_attempt_at == due + timedelta(seconds=60)
+    _, _second = reminders_send_due_now(now=due + timedelta(seconds=61))
+    reminder.refresh_from_db()
+    assert reminder.next_attempt_at == due + timedelta(seconds=61 + 120)  # backoff doubles
+    # when: it comes back
+    smtp_server.start()
+    _, third = reminders_send_due_now(now=due + timedelta(seconds=200))
+    # then
+    reminder.refresh_from_db()
+    assert (third.sent, reminder.status, reminder.attempts) == (1, "sent", 3)
+    assert len(smtp_server.messages) == 1
+
+
+def test_a_refused_address_fails_alone_and_the_batch_goes_on(
+    user, other_user, catalogue, smtp_server
+):
+    plans = [make_plan(user, path=None), make_plan(other_user, path=None)]
+    for plan in plans:
+        services.milestone_create(plan=plan, title="Check-in", due_on=date(2027, 2, 1))
+    smtp_server.handler.refused.add(user.email)
+    due = Reminder.objects.order_by("-scheduled_for").first().scheduled_for
+    _claim, result = reminders_send_due_now(now=due + timedelta(minutes=1))
+    assert (result.sent, result.failed) == (1, 1)
+    failed = Reminder.objects.get(user=user)
+    assert failed.status == "failed"
+    assert "550" in failed.detail
+    assert [m["To"] for m in smtp_server.messages] == [other_user.email]
+
+
+# --- unsubscribe -----------------------------------------------------------------------------
+
+
+def test_one_click_unsubscribe_stops_reminders(client, user, catalogue):
+    plan = make_plan(user, path=None)
+    add_exam(plan)
+    token = unsubscribe_token(user=user)
+    response = client.post(f"/unsubscribe/{token}/", {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert reminders_on(user) is False
+    assert not Reminder.objects.filter(user=user, status="pending").exists()
+
+
+def test_the_footer_link_asks_first_then_stops_reminders(client, user, catalogue):
+    token = unsubscribe_token(user=user)
+    page = client.get(f"/unsubscribe/{token}/")
+    assert page.status_code == 200
+    assert b"Stop reminders" in page.content
+    assert reminders_on(user) is True  # a GET changes nothing
+    client.post(f"/unsubscribe/{token}/")
+    assert reminders_on(user) is False
+
+
+def test_unsubscribe_tokens_cannot_be_forged_or_pointed_at_another_user(client, user, other_user):
+    token = unsubscribe_token(user=user)
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    assert client.post(f"/unsubscribe/{tampered}/").status_code == 404
+    assert client.post(f"/unsubscribe/{token}/").status_code == 200
+    assert reminders_on(other_user) is True
+
+
+def test_an_opted_out_user_gets_nothing_even_if_already_queued(user, catalogue):
+    plan = make_plan(user, path=None)
+    add_exam(plan)
+    due = exam_reminders(plan).get(offset_days=30).scheduled_for
+    claim = reminders_claim_due(now=due + timedelta(minutes=1))
+    profile = profile_for_user(user=user)
+    profile.reminders_enabled = False
+    profile.save()
+    result = reminders_send_batch(reminder_ids=claim.claimed, now=due)
+    assert (result.sent, result.skipped) == (0, 1)
+    assert Reminder.objects.get(pk=claim.claimed[0]).detail == SKIP_OPTED_OUT
+
+
+def test_changing_the_time_zone_in_the_profile_retimes_pending_reminders(
+    auth_client, user, catalogue, settings, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from careerplan.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        plan = make_plan(user, path=None)
+        add_exam(plan)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = auth_client.patch(
+                "/api/v1/me/",
+                {"timezone": "Asia/Tokyo", "exam_reminder_offsets": [7]},
+                format="json",
+            )
+        assert response.status_code == 200, response.json()
+        [reminder] = exam_reminders(plan)
+        local = reminder.scheduled_for.astimezone(ZoneInfo("Asia/Tokyo"))
+        assert (reminder.offset_days, local.hour, local.date()) == (7, 9, date(2027, 6, 8))
+    finally:
+        app.conf.task_always_eager = False
