@@ -353,17 +353,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_IMPORTS = ["careerplan.tasks"]  # project-level tasks (apps are autodiscovered)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Installed into the database by beat at start-up; editable afterwards in admin (Periodic tasks).
-CELERY_BEAT_SCHEDULE = {
-    "scan-due-reminders": {
-        "task": "plans.scan_due_reminders",
-        "schedule": float(env.int("REMINDER_SCAN_INTERVAL_SECONDS", default=300)),
-    },
-    "purge-idempotency-records": {
-        "task": "plans.purge_idempotency_records",
-        "schedule": 3600.0,
-    },
-}
+# Periodic jobs live in the database (plans migration 0003 installs them): admins see and
+# change them under "Periodic tasks" in /admin/; beat picks changes up without a restart.
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
