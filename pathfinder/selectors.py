@@ -17,8 +17,9 @@ from django.db.models import Prefetch, QuerySet
 
 from pathfinder import scoring
 from pathfinder.models import AnswerOption, Criterion, OptionWeight, Question
-from plans.computations import Payback, payback, salary_basis
+from plans.computations import Payback, SalaryFigure, payback, salary_basis
 from plans.selectors import SalaryOutlook, salary_figure, salary_outlook
+from roles import calculations
 from roles.calculations import PathTotals
 from roles.models import (
     Role,
@@ -46,7 +47,21 @@ def question_list() -> QuerySet[Question]:
     ).order_by("position", "key")
 
 
-def _questionnaire() -> list[Question]:
+@dataclass(frozen=True)
+class Questionnaire:
+    """The questionnaire rows with their weights, and the same as the scoring's value objects."""
+
+    questions: list[Question]
+    facts: list[scoring.QuestionFacts]
+
+
+def questionnaire_get() -> Questionnaire:
+    """Questions, options and weights (with roles, criteria and sources): three queries."""
+    questions = _questionnaire_rows()
+    return Questionnaire(questions=questions, facts=_facts(questions))
+
+
+def _questionnaire_rows() -> list[Question]:
     weights = OptionWeight.objects.select_related("role", "criterion__source").order_by(
         "role__slug"
     )
@@ -151,7 +166,7 @@ class RoleResult:
     remote: RemoteShare | None
     remote_note: str | None
     salary: SalaryOutlook
-    salary_basis: object
+    salary_basis: SalaryFigure | None
     fitting_paths: list[PathOutcome]
     other_paths: list[PathOutcome]
     why_no_path_fits: str | None
@@ -174,15 +189,19 @@ class PathFinderResult:
 
 
 def path_finder_result(
-    *, answers: Mapping[str, str | Sequence[str]], inputs: Inputs
+    *,
+    answers: Mapping[str, str | Sequence[str]],
+    inputs: Inputs,
+    questionnaire: Questionnaire | None = None,
 ) -> PathFinderResult:
     """Roles ranked by fit for these answers, each with the paths that fit the constraints.
 
     Unknown questions or options, missing required answers and answers of the wrong kind are
-    a `ValidationError` naming each answer (`answers.<question key>`).
+    a `ValidationError` naming each answer (`answers.<question key>`). Pass the questionnaire
+    when the caller already read it (the view does, to validate the request in one go).
     """
-    questions = _questionnaire()
-    facts = _facts(questions)
+    questionnaire = questionnaire or questionnaire_get()
+    questions, facts = questionnaire.questions, questionnaire.facts
     try:
         checked = scoring.check_answers(facts, answers)
     except scoring.InvalidAnswers as exc:
@@ -227,7 +246,7 @@ def _role_result(
 ) -> RoleResult:
     outlook = salary_outlook(role)
     figures = [salary_figure(band) for band in outlook.entry_bands]
-    totals = {path.pk: path.totals for path in role.training_paths.all()}
+    totals = {path.pk: _totals(path) for path in role.training_paths.all()}
     facts = [
         scoring.PathFacts(
             key=path.slug,
@@ -286,6 +305,28 @@ def _role_result(
         other_paths=[outcome(fit) for fit in others],
         why_no_path_fits=why,
     )
+
+
+def _totals(path: TrainingPath) -> PathTotals:
+    """The path's summed figures; a path priced in several currencies (an editor's slip the
+    catalogue does not forbid) has no single cost, so it is shown without one, not as a 500."""
+    try:
+        return path.totals
+    except calculations.MixedCurrencies:
+        unpriced = [
+            calculations.StepFigures(
+                months_min=step.months_min,
+                months_max=step.months_max,
+                cost_min=None,
+                cost_max=None,
+                currency="",
+                effort_quantity=step.effort_quantity,
+                effort_unit=step.effort_unit,
+                effort_is_minimum=step.effort_is_minimum,
+            )
+            for step in path.steps.all()
+        ]
+        return calculations.path_totals(unpriced)
 
 
 def _payback(totals: PathTotals, current_salary: Decimal | None, figures) -> Payback:

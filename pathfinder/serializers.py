@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.serializers import RejectUnknownFieldsMixin, StrictIntegerField
+from pathfinder import scoring
 from pathfinder.models import AnswerOption, Question
 from plans.serializers import (
     PaybackBasisSerializer,
@@ -120,12 +121,30 @@ class PathFinderConstraintsSerializer(RejectUnknownFieldsMixin, serializers.Seri
 
 
 class PathFinderSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """A path finder request. With the questionnaire in the context (`questionnaire`: the
+    scoring's `QuestionFacts`), the answers are checked against it too, so one response lists
+    every bad answer and every bad constraint together."""
+
     answers = serializers.DictField(
         child=PathFinderAnswerField(),
         help_text="Question key -> option key (single choice) or list of option keys "
         "(multiple choice), as listed by /path-finder/questions/.",
     )
     constraints = PathFinderConstraintsSerializer(required=False)
+
+    def validate_answers(self, value: dict) -> dict:
+        questions = self.context.get("questionnaire")
+        if questions is not None:
+            try:
+                scoring.check_answers(questions, value)
+            except scoring.InvalidAnswers as exc:
+                raise serializers.ValidationError(
+                    {
+                        key: [serializers.ErrorDetail(error.message, code=error.code)]
+                        for key, error in exc.errors.items()
+                    }
+                ) from None
+        return value
 
 
 class PathFinderPlanCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):

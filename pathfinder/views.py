@@ -59,10 +59,14 @@ class PathFinderView(APIView):
         ),
     )
     def post(self, request, version):
-        serializer = PathFinderSerializer(data=request.data)
+        questionnaire = selectors.questionnaire_get()
+        serializer = PathFinderSerializer(
+            data=request.data, context={"questionnaire": questionnaire.facts}
+        )
         serializer.is_valid(raise_exception=True)
         constraints = serializer.validated_data.get("constraints", {})
         result = selectors.path_finder_result(
+            questionnaire=questionnaire,
             answers=serializer.validated_data["answers"],
             inputs=selectors.Inputs(
                 budget=constraints.get("budget"),

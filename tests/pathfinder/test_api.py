@@ -3,10 +3,12 @@
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 
-from pathfinder import scoring
+from pathfinder import scoring, selectors
 from pathfinder.models import AnswerOption, Question
 from plans.models import Plan
+from roles.models import TrainingStep
 from tests.pathfinder.conftest import (
     BILLING_LIST,
     CODING_CONSTRAINTS,
@@ -335,3 +337,38 @@ def test_a_signed_in_user_gets_the_same_result(auth_client, api_client):
     assert (
         json.loads(signed_in.content) == find(api_client, BILLING_LIST, {"budget": "7000"}).json()
     )
+
+
+def test_bad_answers_and_bad_constraints_are_reported_together(api_client):
+    response = find(api_client, {"work_style": "sleeping", "colour": "blue"}, {"budget": "-3000"})
+    assert response.status_code == 400
+    assert errors_by_attr(response) == {
+        "answers.work_style": "unknown_option",
+        "answers.colour": "unknown_question",
+        "answers.problems": "required",
+        "answers.workplace": "required",
+        "answers.goal": "required",
+        "constraints.budget": "min_value",
+    }
+
+
+def test_the_selector_guards_its_answers_without_the_api():
+    with pytest.raises(ValidationError) as caught:
+        selectors.path_finder_result(answers={"work_style": "sleeping"}, inputs=selectors.Inputs())
+    assert caught.value.message_dict["answers.work_style"] == [
+        "“sleeping” is not an answer to this question. "
+        "Answers: records_alone, with_people, try_both."
+    ]
+    assert "answers.goal" in caught.value.message_dict
+
+
+def test_a_path_priced_in_two_currencies_is_shown_without_a_cost_not_a_500(api_client):
+    # given: an editor prices one step of the Coder Prep Path in euros
+    TrainingStep.objects.filter(path__slug="coder-prep-path", position=1).update(currency="EUR")
+    # when
+    roles = by_slug(find(api_client, CODING_LIST, {"budget": "7000"}).json())
+    # then
+    path = roles["medical-coder"]["other_paths"][0]
+    assert path["cost"] == {"min": None, "max": None, "currency": None}
+    assert path["months"] == {"min": 10, "max": 17}
+    assert path["reasons"] == [scoring.COST_UNKNOWN]
