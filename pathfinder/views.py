@@ -8,8 +8,14 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from careerplan.api.caching import (
+    IF_NONE_MATCH_PARAMETER,
+    NOT_MODIFIED_RESPONSE,
+    ConditionalGetMixin,
+)
 from careerplan.api.errors import ProblemSerializer
 from pathfinder import scoring, selectors, services
+from pathfinder.cache import QUESTIONNAIRE
 from pathfinder.serializers import (
     PathFinderPlanCreateSerializer,
     PathFinderQuestionnaireSerializer,
@@ -21,16 +27,20 @@ from plans.idempotency import IDEMPOTENCY_PARAMETER, KEY_REUSED_RESPONSE, idempo
 from plans.models import Plan
 from plans.serializers import PlanDetailSerializer
 
+TAG = "path finder"
 INVALID = OpenApiResponse(ProblemSerializer, description="Field errors (`errors[].attr`).")
 UNAUTHENTICATED = OpenApiResponse(ProblemSerializer, description="Not signed in.")
 
 
-class PathFinderQuestionsView(APIView):
+class PathFinderQuestionsView(ConditionalGetMixin, APIView):
     permission_classes = [AllowAny]
+    etag_namespace = QUESTIONNAIRE
 
     @extend_schema(
-        responses=PathFinderQuestionnaireSerializer,
+        parameters=[IF_NONE_MATCH_PARAMETER],
+        responses={200: PathFinderQuestionnaireSerializer, 304: NOT_MODIFIED_RESPONSE},
         operation_id="path_finder_questions",
+        tags=[TAG],
         description=(
             "The questionnaire: each question's key, kind and options. The weights behind the "
             "options are not shown here; a result explains itself instead, quoting for each "
@@ -53,6 +63,7 @@ class PathFinderView(APIView):
         request=PathFinderSerializer,
         responses={200: PathFinderResultSerializer, 400: INVALID},
         operation_id="path_finder_result",
+        tags=[TAG],
         description=(
             "Roles ranked by fit for the answers, with the reasons, and for each role the "
             "training paths that fit the constraints (or why none does). Nothing is saved."
@@ -91,6 +102,7 @@ class PathFinderPlanView(APIView):
             422: KEY_REUSED_RESPONSE,
         },
         operation_id="path_finder_plan_create",
+        tags=[TAG],
         description="Start a plan from a result: the chosen role along one of its paths.",
     )
     @idempotent

@@ -372,3 +372,21 @@ def test_a_path_priced_in_two_currencies_is_shown_without_a_cost_not_a_500(api_c
     assert path["cost"] == {"min": None, "max": None, "currency": None}
     assert path["months"] == {"min": 10, "max": 17}
     assert path["reasons"] == [scoring.COST_UNKNOWN]
+
+
+def test_the_questionnaire_is_cacheable_until_an_editor_changes_it(api_client):
+    # given
+    first = api_client.get(QUESTIONS_URL)
+    etag = first["ETag"]
+    assert "max-age" in first["Cache-Control"]
+    # when / then: unchanged, a conditional GET is a 304
+    assert api_client.get(QUESTIONS_URL, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    # when: an option's label is edited
+    option = AnswerOption.objects.get(question__key="goal", key="widest_options")
+    option.label = "As many job options as possible"
+    option.save()
+    # then: a new ETag and the new text
+    again = api_client.get(QUESTIONS_URL, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 200
+    assert again["ETag"] != etag
+    assert "As many job options as possible" in again.content.decode()

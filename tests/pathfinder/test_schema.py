@@ -21,6 +21,8 @@ def test_the_three_operations_are_documented(schema):
     questions = schema["paths"]["/api/v1/path-finder/questions/"]
     assert set(questions) == {"get"}
     assert {} in questions["get"]["security"]  # anonymous allowed
+    assert {"200", "304"} <= set(questions["get"]["responses"])
+    assert "If-None-Match" in [p["name"] for p in questions["get"]["parameters"]]
     find = schema["paths"]["/api/v1/path-finder/"]["post"]
     assert {"200", "400"} <= set(find["responses"])
     assert {} in find["security"]
