@@ -205,6 +205,12 @@ class PathFinderEffortSerializer(serializers.Serializer):
     is_minimum = serializers.BooleanField()
 
 
+class PathFinderPaybackSerializer(PaybackSerializer):
+    """A plan's payback without its date: the path finder has no start date to count from."""
+
+    paid_back_on = None
+
+
 class PathFinderPathSerializer(serializers.Serializer):
     slug = serializers.CharField(source="path.slug")
     title = serializers.CharField(source="path.title")
@@ -219,7 +225,10 @@ class PathFinderPathSerializer(serializers.Serializer):
     other_effort = PathFinderEffortSerializer(
         source="totals.other_effort", many=True, help_text="Effort not in months (e.g. cases)."
     )
-    payback = PaybackSerializer(help_text="At the path's maximum cost, as a plan is costed.")
+    payback = PathFinderPaybackSerializer(
+        help_text="Months of the higher entry pay that repay the path at its maximum cost (a "
+        "plan started from the path is costed at the steps' upper bounds too)."
+    )
 
 
 class PathFinderSalarySerializer(serializers.Serializer):

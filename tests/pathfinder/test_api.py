@@ -201,6 +201,8 @@ def test_7000_and_18_months_fit_the_coder_prep_path_and_the_biller_bootcamp(api_
     assert coder_path["payback"]["months"] == 10  # 6,600 / ((38,000 - 30,000) / 12) = 9.9
     assert biller_path["payback"]["months"] == 17  # 6,900 / ((35,000 - 30,000) / 12) = 16.56
     assert coder_path["payback"]["monthly_gain"] == "666.67"
+    assert coder_path["payback"]["basis"]["expected_salary"] == "38000.00"
+    assert "paid_back_on" not in coder_path["payback"]  # no start date: the plan has one
 
 
 def test_too_few_months_names_the_shortest_path(api_client):
