@@ -329,7 +329,9 @@ def _totals(path: TrainingPath) -> PathTotals:
         return calculations.path_totals(unpriced)
 
 
-def _payback(totals: PathTotals, current_salary: Decimal | None, figures) -> Payback:
+def _payback(
+    totals: PathTotals, current_salary: Decimal | None, figures: Sequence[SalaryFigure]
+) -> Payback:
     """Months of higher pay that repay the path at its maximum cost: a plan started from the
     path is costed at the steps' upper bounds, so the two figures agree."""
     if totals.cost.max is None:
