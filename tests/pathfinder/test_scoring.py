@@ -372,3 +372,59 @@ def test_fitting_paths_come_cheapest_first():
 )
 def test_money_is_shown_in_dollars(amount, shown):
     assert scoring.money(amount) == shown
+
+
+money_amounts = st.decimals(0, 20000, places=2)
+paths = st.builds(
+    lambda index, cost, extra, months, more: PathFacts(
+        key=f"p{index}",
+        title=f"Path {index}",
+        cost_min=cost,
+        cost_max=None if cost is None else cost + extra,
+        currency=None if cost is None else "USD",
+        months_min=months,
+        months_max=None if months is None else months + more,
+    ),
+    st.integers(0, 99),
+    st.none() | money_amounts,
+    money_amounts,
+    st.none() | st.integers(1, 48),
+    st.integers(0, 12),
+)
+constraints = st.builds(
+    Constraints, budget=st.none() | money_amounts, months_available=st.none() | st.integers(0, 60)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(paths, constraints)
+def test_a_path_fits_exactly_when_the_rule_says_so(path, given_constraints):
+    budget, months = given_constraints.budget, given_constraints.months_available
+    within_budget = budget is None or (path.cost_min is not None and path.cost_min <= budget)
+    within_time = months is None or (path.months_min is not None and path.months_min <= months)
+    fit = path_fit(path, given_constraints)
+    assert fit.fits == (within_budget and within_time)
+    assert fit.fits == (not fit.reasons)
+
+
+@settings(max_examples=300, deadline=None)
+@given(paths, constraints, money_amounts, st.integers(0, 24))
+def test_more_budget_or_more_time_never_unfits_a_path(path, given_constraints, more, months):
+    looser = Constraints(
+        budget=None if given_constraints.budget is None else given_constraints.budget + more,
+        months_available=(
+            None
+            if given_constraints.months_available is None
+            else given_constraints.months_available + months
+        ),
+    )
+    if path_fit(path, given_constraints).fits:
+        assert path_fit(path, looser).fits
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(paths, max_size=4, unique_by=lambda path: path.key), constraints)
+def test_there_is_a_reason_exactly_when_no_path_fits(many, given_constraints):
+    fitting, others, why = paths_fit(many, given_constraints)
+    assert len(fitting) + len(others) == len(many)
+    assert (why is None) == bool(fitting)
