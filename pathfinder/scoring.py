@@ -7,14 +7,19 @@ every rule is tested directly.
 Scoring rule
     Each chosen answer gives each role the weight the questionnaire attaches to it (1-5, each
     weight resting on a quoted, sourced criterion). A role's *points* are the sum over the
-    answers given; its *attainable points* are the most any valid set of answers could give
-    it (per single-choice question the largest weight of one option, per multiple-choice
-    question the sum of all its options' weights). When the person wants remote work, every
-    role can earn `REMOTE_WEIGHT` more, scaled by the role's remote share in the catalogue
-    (the lowest figure when sources disagree; no figure, no points).
-    The fit score is points / attainable points, in [0, 1] (0 when nothing is attainable):
-    how much of what points to the role the answers matched. Roles are ranked by exact score,
-    then by points, then by slug, so equal inputs always give the same order.
+    answers given. When the person wants remote work, each role earns up to `REMOTE_WEIGHT`
+    more, scaled by its remote share in the catalogue (the lowest figure when sources
+    disagree; no figure, no points).
+    The fit score is the role's share of all points given: points / sum of every role's
+    points, in [0, 1], summing to 1 over the roles (all 0 when no answer points anywhere).
+    Roles are ranked by points (so by score), then by slug: equal inputs always give the
+    same order.
+    Why a share and not "points / the most the role could get": only the answers given
+    count. Dividing by a role's own maximum would favour a role with few, sparse weights (one
+    weight toward a niche role, chosen, would score 1.0 and outrank a role that most answers
+    point to). The role's *attainable points* (the most any valid answers could give it: per
+    single-choice question the largest option weight, per multiple-choice question the sum)
+    are still reported, so a client can show "13 of a possible 16".
 
 Fit rule
     A training path fits when its minimum total cost is at most the budget and its minimum
@@ -36,11 +41,10 @@ REMOTE_WEIGHT = 3
 BUDGET_CURRENCY = "USD"
 
 SCORING_RULE = (
-    "Each answer gives each role the weight of the sourced criterion it matches (1-5). A "
-    "role's score is its points divided by the most points any set of answers could give it, "
-    f"from 0 to 1. Wanting remote work adds up to {REMOTE_WEIGHT} points, scaled by the "
-    "role's remote share in the catalogue (the lowest figure when sources disagree). Ties are "
-    "broken by points, then by role slug."
+    "Each answer gives each role the weight of the sourced criterion it matches (1-5). "
+    f"Wanting remote work adds up to {REMOTE_WEIGHT} points to each role, scaled by its remote "
+    "share in the catalogue (the lowest figure when sources disagree). A role's score is its "
+    "share of all the points given, from 0 to 1; roles are ranked by points, ties by role slug."
 )
 FIT_RULE = (
     "A training path fits when its minimum total cost is at most your budget and its minimum "
@@ -253,11 +257,11 @@ def score_roles(
 ) -> list[RoleScore]:
     """Every role in `roles`, best fit first (see the module docstring for the rule).
 
-    `answers` are checked answers (`check_answers`); `roles` are slugs, and their order is
-    only used after score and points are equal (callers pass them sorted by slug).
+    `answers` are checked answers (`check_answers`); `roles` are slugs, and their order only
+    breaks ties (callers pass them sorted by slug).
     """
     remote_shares = remote_shares or {}
-    results = []
+    tallies = []
     for role in roles:
         points = Fraction(0)
         attainable = Fraction(0)
@@ -266,9 +270,7 @@ def score_roles(
             attainable += attainable_points(question, role)
             for option_key in answers.get(question.key, ()):
                 option = question.option(option_key)
-                if option is None:
-                    continue
-                for weight in option.weights:
+                for weight in option.weights if option is not None else ():
                     if weight.role == role:
                         points += weight.weight
                         reasons.append(Reason(question, option, weight.weight, weight.ref))
@@ -280,25 +282,25 @@ def score_roles(
             if remote is not None:
                 remote_points = remote_weight * Fraction(remote.percent) / 100
                 points += remote_points
-        score = points / attainable if attainable else Fraction(0)
-        reasons.sort(key=lambda reason: -reason.weight)
-        results.append((role, score, points, attainable, tuple(reasons), remote, remote_points))
+        reasons.sort(key=lambda reason: -reason.weight)  # stable: questionnaire order on ties
+        tallies.append((role, points, attainable, tuple(reasons), remote, remote_points))
 
+    total = sum((tally[1] for tally in tallies), Fraction(0))
     order = {role: index for index, role in enumerate(roles)}
-    results.sort(key=lambda row: (-row[1], -row[2], order[row[0]]))
+    tallies.sort(key=lambda tally: (-tally[1], order[tally[0]]))
     return [
         RoleScore(
             role=role,
             rank=rank,
-            score=score,
+            score=points / total if total else Fraction(0),
             points=points,
             attainable=attainable,
             reasons=reasons,
             remote=remote,
             remote_points=remote_points,
         )
-        for rank, (role, score, points, attainable, reasons, remote, remote_points) in enumerate(
-            results, start=1
+        for rank, (role, points, attainable, reasons, remote, remote_points) in enumerate(
+            tallies, start=1
         )
     ]
 

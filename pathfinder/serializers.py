@@ -242,10 +242,16 @@ class PathFinderRoleSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     role = RoleRefSerializer()
     score = serializers.DecimalField(
-        max_digits=4, decimal_places=3, help_text="Fit from 0 to 1 (see scoring_rule)."
+        max_digits=4,
+        decimal_places=3,
+        help_text="The role's share of all points the answers gave, 0 to 1 (see scoring_rule).",
     )
-    points = serializers.DecimalField(max_digits=8, decimal_places=2)
-    attainable_points = serializers.DecimalField(max_digits=8, decimal_places=2)
+    points = serializers.DecimalField(
+        max_digits=8, decimal_places=2, help_text="Points the answers (and remote wish) gave."
+    )
+    attainable_points = serializers.DecimalField(
+        max_digits=8, decimal_places=2, help_text="The most points any answers could give."
+    )
     reasons = PathFinderReasonSerializer(
         many=True, help_text="The answers that pointed to this role, strongest first."
     )

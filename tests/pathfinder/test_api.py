@@ -76,7 +76,9 @@ def test_seed_003s_coding_list_ranks_the_coder_first_and_quotes_the_list(api_cli
     assert [r["role"]["slug"] for r in roles] == ["medical-coder", "coder-biller", "medical-biller"]
     coder = roles[0]
     assert coder["rank"] == 1
-    assert coder["score"] == "0.761"  # (3 + 3 + 2 + 3 + 3 x 64.8%) / 17
+    assert coder["score"] == "1.000"  # every point given went to the coder
+    assert coder["points"] == "12.94"  # 3 + 3 + 2 + 3 + 3 x 64.8% (remote share)
+    assert coder["attainable_points"] == "17.00"
     assert [r["criterion"]["quote"] for r in coder["reasons"]] == [
         "Prefer working independently with medical records",
         "Enjoy analytical work and problem-solving",
@@ -100,7 +102,8 @@ def test_seed_003s_billing_list_ranks_the_biller_first(api_client):
     response = find(api_client, BILLING_LIST)
     roles = response.json()["roles"]
     assert roles[0]["role"]["slug"] == "medical-biller"
-    assert roles[0]["score"] == "0.813"  # 13 / 16
+    assert roles[0]["score"] == "1.000"
+    assert (roles[0]["points"], roles[0]["attainable_points"]) == ("13.00", "16.00")
     assert len(roles[0]["reasons"]) == 5
     assert roles[0]["remote"] is None
     assert roles[0]["remote_note"] is None  # remote work was not asked for
@@ -116,6 +119,25 @@ def test_seed_003s_combined_start_list_ranks_the_hybrid_first(api_client):
         "Want to understand the complete picture before specializing",
         "Aren't sure yet and want to try both before committing",
     }
+
+
+def test_mixed_answers_rank_by_the_share_of_points_each_role_got(api_client):
+    # given: three answers toward the coder (8 points), two toward the hybrid (6)
+    answers = {
+        "work_style": "records_alone",
+        "problems": "whole_cycle",
+        "interests": ["code_books"],
+        "workplace": "small_practice",
+        "goal": "specialized_pay",
+    }
+    # when
+    roles = find(api_client, answers).json()["roles"]
+    # then
+    assert [(r["role"]["slug"], r["score"], r["points"]) for r in roles] == [
+        ("medical-coder", "0.571", "8.00"),
+        ("coder-biller", "0.429", "6.00"),
+        ("medical-biller", "0.000", "0.00"),
+    ]
 
 
 def test_seed_000s_hybrid_claims_point_to_the_hybrid_with_their_source(api_client):
@@ -134,6 +156,9 @@ def test_seed_000s_hybrid_claims_point_to_the_hybrid_with_their_source(api_clien
     }
     assert {r["criterion"]["source"]["slug"] for r in reasons} == {"seed-000-biller-vs-coder"}
     assert roles["coder-biller"]["points"] == "4.00"
+    assert roles["medical-biller"]["score"] == "0.765"  # 13 of the 17 points given
+    assert roles["coder-biller"]["score"] == "0.235"
+    assert (roles["medical-biller"]["rank"], roles["coder-biller"]["rank"]) == (1, 2)
 
 
 def test_the_same_request_always_gives_the_same_answer(api_client):

@@ -109,21 +109,41 @@ def test_every_problem_is_reported_at_once():
 # --- scores ---------------------------------------------------------------------------------
 
 
-def test_score_is_points_over_attainable_points():
+def test_score_is_the_roles_share_of_all_points_given():
     # given: single choice attains its largest option weight, multiple choice the sum
     assert scoring.attainable_points(QUESTIONS[0], CODER) == 3
     assert scoring.attainable_points(QUESTIONS[1], BILLER) == 3
-    # when
+    # when: "both" gives the hybrid 2 and the coder 1, "money" gives the biller 2
     scores = score_roles(
         questions=QUESTIONS, answers={"style": ("both",), "likes": ("money",)}, roles=ROLES
     )
     # then
     by_role = {score.role: score for score in scores}
-    assert by_role[HYBRID].score == Fraction(2, 2)
-    assert by_role[CODER].score == Fraction(1, 5)  # 1 of 3 (style) + 2 (books)
-    assert by_role[BILLER].score == Fraction(2, 6)
+    assert by_role[HYBRID].score == by_role[BILLER].score == Fraction(2, 5)
+    assert by_role[CODER].score == Fraction(1, 5)
+    assert (by_role[CODER].points, by_role[CODER].attainable) == (1, 5)  # 3 (style) + 2 (books)
+    # the tie between hybrid and biller goes to the role given first
     assert [score.role for score in scores] == [HYBRID, BILLER, CODER]
     assert [score.rank for score in scores] == [1, 2, 3]
+
+
+def test_a_role_with_one_sparse_weight_does_not_outrank_the_role_most_answers_point_to():
+    # given: one optional question points to a niche role, weakly
+    niche = QuestionFacts(
+        key="niche",
+        kind=SINGLE,
+        required=False,
+        options=(option("yes", risk_adjustment_coder=1), option("no")),
+    )
+    # when: the person also answers everything toward the coder
+    scores = score_roles(
+        questions=[*QUESTIONS, niche],
+        answers={"style": ("alone",), "likes": ("books",), "niche": ("yes",)},
+        roles=[CODER, "risk-adjustment-coder"],
+    )
+    # then: the niche role matched all it could (1 of 1) but the coder has most of the points
+    assert [score.role for score in scores] == [CODER, "risk-adjustment-coder"]
+    assert scores[0].score == Fraction(5, 6)
 
 
 def test_reasons_name_the_answers_that_pointed_to_the_role_strongest_first():
@@ -253,6 +273,10 @@ def test_scores_are_within_zero_and_one_and_ranks_are_one_to_n(data, wants_remot
     assert all(0 <= score.score <= 1 for score in scores)
     assert all(Decimal(0) <= score.rounded_score <= Decimal(1) for score in scores)
     assert all(0 <= score.points <= score.attainable for score in scores)
+    assert sum(score.score for score in scores) in (0, 1)
+    assert [score.points for score in scores] == sorted(
+        (score.points for score in scores), reverse=True
+    )
     assert [score.rank for score in scores] == list(range(1, len(ROLE_POOL) + 1))
     assert sorted(score.role for score in scores) == sorted(ROLE_POOL)
 
