@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "accounts",
     "roles",
     "plans",
+    "pathfinder",
 ]
 
 MIDDLEWARE = [
