@@ -1,11 +1,12 @@
-"""The questionnaire's cache version: any question, option, weight or criterion saved or
-deleted (admin and loaddata included) changes the ETag of GET /path-finder/questions/."""
+"""The questionnaire is part of the catalogue: any question, option, weight or criterion saved
+or deleted (admin and loaddata included) bumps the catalogue revision (roles.cache), which the
+ETag of GET /path-finder/questions/ hashes, consistently across processes."""
 
-from careerplan.api.caching import bump_resource_version
+from roles.cache import catalogue_changed, catalogue_version
 
-QUESTIONNAIRE = "path-finder-questionnaire"
+__all__ = ["catalogue_version", "questionnaire_changed"]
 
 
-def questionnaire_changed(**_signal_kwargs) -> None:
+def questionnaire_changed(**signal_kwargs) -> None:
     """Signal receiver. A signal fits here: it invalidates a cache and starts no business flow."""
-    bump_resource_version(QUESTIONNAIRE)
+    catalogue_changed(**signal_kwargs)

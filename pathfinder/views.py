@@ -15,7 +15,7 @@ from careerplan.api.caching import (
 )
 from careerplan.api.errors import ProblemSerializer
 from pathfinder import scoring, selectors, services
-from pathfinder.cache import QUESTIONNAIRE
+from pathfinder.cache import catalogue_version
 from pathfinder.serializers import (
     PathFinderPlanCreateSerializer,
     PathFinderQuestionnaireSerializer,
@@ -34,7 +34,9 @@ UNAUTHENTICATED = OpenApiResponse(ProblemSerializer, description="Not signed in.
 
 class PathFinderQuestionsView(ConditionalGetMixin, APIView):
     permission_classes = [AllowAny]
-    etag_namespace = QUESTIONNAIRE
+
+    def etag_version(self) -> str:
+        return catalogue_version()
 
     @extend_schema(
         parameters=[IF_NONE_MATCH_PARAMETER],

@@ -33,7 +33,7 @@ def grow(extra: int) -> None:
 
 
 # questions + options
-QUESTIONS_QUERIES = 2
+QUESTIONS_QUERIES = 3  # the catalogue revision (for the ETag), questions, options
 # questions, options, weights (with roles, criteria, sources); roles, salary bands, premiums,
 # remote shares, training paths (with sources), steps
 RESULT_QUERIES = 9
