@@ -6,7 +6,7 @@ from django_filters.fields import ModelChoiceField
 
 from roles.models import Certification, CertifyingBody, Role, SalaryBand, SalaryLevel, Source, Tool
 
-UNKNOWN_VALUE = "“{value}” matches no {model}."
+UNKNOWN_VALUE = "“%(value)s” matches no {model}."  # the value goes in as a param
 
 
 class CaseInsensitiveModelChoiceField(ModelChoiceField):
@@ -20,8 +20,9 @@ class CaseInsensitiveModelChoiceField(ModelChoiceField):
             return self.queryset.get(**{f"{self.to_field_name}__iexact": value})
         except self.queryset.model.DoesNotExist:
             raise ValidationError(
-                UNKNOWN_VALUE.format(value=value, model=self.queryset.model._meta.verbose_name),
+                UNKNOWN_VALUE.format(model=self.queryset.model._meta.verbose_name),
                 code="invalid_choice",
+                params={"value": value},  # never formatted into the message: it may hold "%"
             ) from None
 
 
