@@ -7,10 +7,13 @@ forms here show an editor field errors before the database constraints would ref
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 
 from roles.models import (
+    PATH_IN_SEVERAL_CURRENCIES,
     CareerStep,
     CatalogueRevision,
     Certification,
@@ -107,8 +110,28 @@ class RenewalInline(admin.TabularInline):
     autocomplete_fields = ["source"]
 
 
+class TrainingStepFormSet(BaseInlineFormSet):
+    """The steps of a path are summed, so the priced ones must share a currency."""
+
+    def clean(self):
+        super().clean()
+        currencies = {
+            form.cleaned_data["currency"]
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("cost_min") is not None
+            and form.cleaned_data.get("currency")
+        }
+        if len(currencies) > 1:
+            raise ValidationError(
+                PATH_IN_SEVERAL_CURRENCIES.format(currencies=", ".join(sorted(currencies)))
+            )
+
+
 class TrainingStepInline(admin.TabularInline):
     model = TrainingStep
+    formset = TrainingStepFormSet
     extra = 0
     ordering = ["position"]
     fields = [

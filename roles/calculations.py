@@ -52,21 +52,19 @@ class PathTotals:
     other_effort: list[Effort] = field(default_factory=list)
 
 
-class MixedCurrencies(ValueError):
-    """A path's steps are priced in more than one currency, so they cannot be summed."""
-
-
 def path_totals(steps: Sequence[StepFigures]) -> PathTotals:
     """Sum the steps' month and cost ranges; effort in other units is listed per unit.
 
     A step without months (e.g. "150+ practice cases") or without a cost ("N/A") adds nothing
     to those sums; it is not a zero, it is a different kind of effort. A path with no priced
-    step has no cost (None), not a cost of zero.
+    step has no cost (None), not a cost of zero; nor has a path priced in several currencies
+    (which the models' validation refuses), since such amounts cannot be added.
     """
     priced = [step for step in steps if step.cost_min is not None]
     currencies = {step.currency for step in priced}
     if len(currencies) > 1:
-        raise MixedCurrencies(f"Steps are priced in {sorted(currencies)}; convert them first.")
+        priced = []
+        currencies = set()
     timed = [step for step in steps if step.months_min is not None]
 
     efforts: dict[str, Effort] = {}

@@ -45,6 +45,8 @@ PREMIUM_BOTH_FIGURES = "Give an amount range or a percentage, not both."
 STEP_TO_ITSELF = "A career step must lead to a different role."
 EFFORT_UNIT_MISSING = "Name the unit of the effort, e.g. “practice cases”."
 EFFORT_QUANTITY_MISSING = "Give the effort quantity for the unit “{unit}”."
+MIXED_CURRENCIES = "The other priced steps of this path are in {currencies}; use the same currency."
+PATH_IN_SEVERAL_CURRENCIES = "The priced steps of this path are in {currencies}; use one currency."
 
 
 def validate_string_list(value) -> None:
@@ -693,6 +695,15 @@ class TrainingStep(models.Model):
             errors["effort_unit"] = EFFORT_UNIT_MISSING
         if self.effort_unit and not self.effort_quantity:
             errors["effort_quantity"] = EFFORT_QUANTITY_MISSING.format(unit=self.effort_unit)
+        if self.path_id and self.cost_min is not None:
+            others = set(
+                TrainingStep.objects.filter(path_id=self.path_id, cost_min__isnull=False)
+                .exclude(pk=self.pk)
+                .exclude(currency=self.currency)
+                .values_list("currency", flat=True)
+            )
+            if others:
+                errors["currency"] = MIXED_CURRENCIES.format(currencies=", ".join(sorted(others)))
         if errors:
             raise ValidationError(errors)
 

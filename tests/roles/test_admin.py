@@ -1,11 +1,13 @@
 """Editors can open every catalogue page in the admin, and get field errors, not crashes."""
 
+import json
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from roles.models import CatalogueRevision, SalaryBand, TrainingStep
+from roles.models import CatalogueRevision, SalaryBand, TrainingPath, TrainingStep
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue")]
@@ -109,9 +111,8 @@ def test_a_valid_edit_saves(staff_client):
     assert str(band.amount_max) == "46000.00"
 
 
-def test_a_training_step_inline_with_min_above_max_is_refused(staff_client):
-    # given: the Coder Prep Path with its four steps in the inline formset
-    path = TrainingStep.objects.get(path__slug="coder-prep-path", position=1).path
+def path_change_data(path) -> dict:
+    """The admin change form of a training path as the browser posts it, steps inline."""
     steps = list(path.steps.order_by("position"))
     data = {
         "slug": path.slug,
@@ -139,10 +140,21 @@ def test_a_training_step_inline_with_min_above_max_is_refused(staff_client):
                 prefix + "currency": step.currency,
                 prefix + "effort_quantity": step.effort_quantity or "",
                 prefix + "effort_unit": step.effort_unit,
-                prefix + "key_skills": '["x"]',
+                prefix + "key_skills": json.dumps(step.key_skills),
                 prefix + "certifications": [c.pk for c in step.certifications.all()],
             }
         )
+    return data
+
+
+def coder_prep_path():
+    return TrainingPath.objects.get(slug="coder-prep-path")
+
+
+def test_a_training_step_inline_with_min_above_max_is_refused(staff_client):
+    # given: the Coder Prep Path with its four steps in the inline formset
+    path = coder_prep_path()
+    data = path_change_data(path)
     data["steps-0-months_max"] = "2"  # Foundations: 6 to 2 months
 
     # when
@@ -152,3 +164,59 @@ def test_a_training_step_inline_with_min_above_max_is_refused(staff_client):
     assert response.status_code == 200
     formset_errors = response.context["inline_admin_formsets"][0].formset.errors
     assert formset_errors[0]["months_max"] == ["The maximum (2) is below the minimum (6)."]
+
+
+def test_steps_of_one_path_priced_in_two_currencies_are_refused(staff_client):
+    path = coder_prep_path()
+    data = path_change_data(path)
+    data["steps-0-currency"] = "EUR"
+
+    response = staff_client.post(admin_url(path, "change", path.pk), data)
+
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert formset.errors[0]["currency"] == [
+        "The other priced steps of this path are in USD; use the same currency."
+    ]
+
+
+def test_new_steps_in_two_currencies_are_refused_together(staff_client):
+    # given: a new path whose two new steps (not yet in the database) disagree on currency
+    path = coder_prep_path()
+    data = {
+        **{k: v for k, v in path_change_data(path).items() if not k.startswith("steps-")},
+        "slug": "new-path",
+        "steps-TOTAL_FORMS": "2",
+        "steps-INITIAL_FORMS": "0",
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "1000",
+    }
+    for index, currency in enumerate(["USD", "EUR"]):
+        prefix = f"steps-{index}-"
+        data.update(
+            {
+                prefix + "position": index + 1,
+                prefix + "name": f"Step {index}",
+                prefix + "cost_min": "100",
+                prefix + "cost_max": "200",
+                prefix + "currency": currency,
+                prefix + "key_skills": "[]",
+            }
+        )
+
+    # when
+    response = staff_client.post(admin_url(TrainingPath, "add"), data)
+
+    # then
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert formset.non_form_errors() == [
+        "The priced steps of this path are in EUR, USD; use one currency."
+    ]
+    assert not TrainingPath.objects.filter(slug="new-path").exists()
+
+
+def test_an_unchanged_path_form_saves(staff_client):
+    path = coder_prep_path()
+    response = staff_client.post(admin_url(path, "change", path.pk), path_change_data(path))
+    assert response.status_code == 302

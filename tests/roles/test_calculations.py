@@ -2,12 +2,10 @@
 
 from decimal import Decimal
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from roles.calculations import (
-    MixedCurrencies,
     StepFigures,
     group_by_level,
     path_totals,
@@ -59,9 +57,10 @@ def test_effort_in_the_same_unit_adds_up():
     assert [(e.quantity, e.unit) for e in totals.other_effort] == [(150, "cases")]
 
 
-def test_mixed_currencies_are_refused():
-    with pytest.raises(MixedCurrencies):
-        path_totals([step(currency="USD"), step(currency="EUR")])
+def test_amounts_in_several_currencies_are_not_added_up():
+    totals = path_totals([step(currency="USD"), step(currency="EUR")])
+    assert (totals.cost.min, totals.cost.max, totals.cost.currency) == (None, None, None)
+    assert (totals.months.min, totals.months.max) == (2, 4)  # months still add up
 
 
 ranges = st.tuples(st.integers(1, 24), st.integers(0, 24)).map(lambda t: (t[0], t[0] + t[1]))

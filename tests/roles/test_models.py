@@ -163,3 +163,14 @@ def test_json_lists_must_have_the_documented_shape(field, value):
     with pytest.raises(ValidationError) as raised:
         role.full_clean()
     assert list(raised.value.message_dict) == [field]
+
+
+def test_a_step_priced_in_another_currency_than_its_path_is_refused():
+    path = TrainingPathFactory()
+    TrainingStepFactory(path=path, position=1, currency="USD")
+    step = TrainingStepFactory.build(path=path, position=2, currency="EUR")
+    with pytest.raises(ValidationError) as raised:
+        step.clean()
+    assert raised.value.message_dict == {
+        "currency": ["The other priced steps of this path are in USD; use the same currency."]
+    }
