@@ -74,3 +74,9 @@ lock:
 
 clean:
 	rm -rf var/celery var/mail var/static
+
+# Benchmarks (bench/README.md): each drops and recreates its own careerplan_bench_* database
+# on the PostgreSQL at BENCH_PG_ADMIN_URL and writes its section of bench/RESULTS.md.
+.PHONY: bench-reminders
+bench-reminders: venv
+	$(PY) -m bench.reminders
