@@ -80,3 +80,8 @@ clean:
 .PHONY: bench-reminders
 bench-reminders: venv
 	$(PY) -m bench.reminders
+
+.PHONY: bench
+bench: venv
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk"; exit 1; }
+	$(PY) -m bench.api
