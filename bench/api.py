@@ -488,9 +488,14 @@ def capacity_note(results: dict, config: Config) -> str:
         f"Measured with {config.description}, on this shared 2-core machine: that mix runs "
         f"at {mix_rps:.0f} requests/s (harmonic mean of the scenarios' rates, weighted by the "
         f"mix). The busiest hour needs {peak:.0f}/s, so {boxes:.0f} such 2-core web "
-        "replica(s) with 50 % headroom, before any of the work below; the catalogue reads "
-        "(a third of the mix, the slowest scenarios here) are the first thing to make cheaper "
-        "(a cached rendered response per catalogue version).",
+        "replica(s) with 50 % headroom. What weighs most in the mix (share / rate): "
+        + ", ".join(
+            f"{name} {USAGE_MIX[name] / results[name]['rps'] * mix_rps:.0%}"
+            for name in sorted(
+                USAGE_MIX, key=lambda n: USAGE_MIX[n] / results[n]["rps"], reverse=True
+            )[:3]
+        )
+        + " of the time.",
         "",
         f"Reminders: {REMINDERS_PER_USER_PER_YEAR} a user a year is {reminders_day:,.0f} a "
         f"day; if 40 % fall in one hour (09:00 local across US zones) that is "
