@@ -74,3 +74,14 @@ lock:
 
 clean:
 	rm -rf var/celery var/mail var/static
+
+# Benchmarks (bench/README.md): each drops and recreates its own careerplan_bench_* database
+# on the PostgreSQL at BENCH_PG_ADMIN_URL and writes its section of bench/RESULTS.md.
+.PHONY: bench-reminders
+bench-reminders: venv
+	$(PY) -m bench.reminders
+
+.PHONY: bench
+bench: venv
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk"; exit 1; }
+	$(PY) -m bench.api

@@ -60,6 +60,7 @@ class CatalogueView(ConditionalGetMixin, generics.GenericAPIView):
 
     permission_classes = [AllowAny]
     http_method_names = ["get", "head", "options"]
+    cache_body = True  # the catalogue is the same for everyone
 
     def etag_version(self) -> str:
         return catalogue_version()

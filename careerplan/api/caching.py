@@ -4,12 +4,19 @@ A view supplies a *version* token that changes whenever its resource family chan
 catalogue's lives in `roles.cache`). A response's ETag hashes that version, the full request
 path (query string included) and the negotiated media type, so answering `If-None-Match`
 needs no query beyond reading the version.
+
+Views whose body is the same for every caller (`cache_body = True`: the catalogue) also keep
+the rendered body in the cache under that ETag and the absolute URL (links in it name the
+host), so a client without an ETag costs no query either; a new version means a new key, so
+an admin edit is seen as soon as the version is (bench/RESULTS.md has the figures).
 """
 
 from __future__ import annotations
 
 import hashlib
 
+from django.core.cache import cache
+from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, quote_etag
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
@@ -34,6 +41,21 @@ class NotModified(APIException):
     default_code = "not_modified"
 
 
+class _CachedBody(APIException):
+    """Raised in `initial` to answer from the cache, skipping the handler."""
+
+    status_code = status.HTTP_200_OK
+
+    def __init__(self, content: bytes, content_type: str) -> None:
+        super().__init__()
+        self.content = content
+        self.content_type = content_type
+
+
+BODY_CACHE_PREFIX = "api:body:"
+BODY_CACHE_TTL = 3600
+
+
 IF_NONE_MATCH_PARAMETER = OpenApiParameter(
     name="If-None-Match",
     location=OpenApiParameter.HEADER,
@@ -56,6 +78,9 @@ class ConditionalGetMixin:
     """
 
     cache_max_age: int = 300
+    # Only for responses that are the same for every caller (public data): the cached body
+    # is served before the handler runs, so nothing per-user may be in it.
+    cache_body: bool = False
 
     def etag_version(self) -> str:
         raise NotImplementedError("Return a token that changes with the resource.")
@@ -67,6 +92,14 @@ class ConditionalGetMixin:
             self.etag = self.compute_etag(request)
             if etag_matches(self.etag, request.headers.get("If-None-Match", "")):
                 raise NotModified
+            if self.cache_body:
+                cached = cache.get(self._body_key(request))
+                if cached is not None:
+                    raise _CachedBody(*cached)
+
+    def _body_key(self, request) -> str:
+        where = f"{self.etag}\n{request.build_absolute_uri()}"
+        return BODY_CACHE_PREFIX + hashlib.sha256(where.encode()).hexdigest()
 
     def compute_etag(self, request) -> str:
         parts = (
@@ -80,11 +113,26 @@ class ConditionalGetMixin:
     def handle_exception(self, exc):
         if isinstance(exc, NotModified):
             return Response(status=status.HTTP_304_NOT_MODIFIED)
+        if isinstance(exc, _CachedBody):
+            return HttpResponse(exc.content, content_type=exc.content_type)
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         etag = getattr(self, "etag", None)
+        if (
+            etag
+            and self.cache_body
+            and response.status_code == status.HTTP_200_OK
+            and isinstance(response, Response)
+            and request.method == "GET"
+        ):
+            response.render()
+            cache.set(
+                self._body_key(request),
+                (response.content, response["Content-Type"]),
+                BODY_CACHE_TTL,
+            )
         if etag and response.status_code in (status.HTTP_200_OK, status.HTTP_304_NOT_MODIFIED):
             response["ETag"] = etag
             patch_cache_control(response, public=True, max_age=self.cache_max_age)

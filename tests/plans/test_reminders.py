@@ -378,3 +378,62 @@ def test_a_profile_change_unrelated_to_reminders_leaves_them_alone(auth_client, 
     before = list(exam_reminders(plan).values_list("pk", "scheduled_for"))
     auth_client.patch("/api/v1/me/", {"current_salary": "31000"}, format="json")
     assert list(exam_reminders(plan).values_list("pk", "scheduled_for")) == before
+
+
+# --- the cost of a batch (found by bench/reminders.py) ---------------------------------------
+
+
+def test_a_batch_locks_each_reminder_by_primary_key_alone_and_reads_context_per_chunk(
+    user, catalogue
+):
+    # given: 60 reminders due and claimed (more than one context chunk of 50)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plan = make_plan(user, path=None)
+    for index in range(60):
+        services.milestone_create(plan=plan, title=f"M{index}", due_on=date(2027, 3, 1))
+    due = Reminder.objects.filter(milestone__plan=plan).latest("scheduled_for").scheduled_for
+    claim = reminders_claim_due(now=due + timedelta(minutes=1))
+    assert len(claim.claimed) == 60
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        result = reminders_send_batch(reminder_ids=claim.claimed, now=due + timedelta(minutes=2))
+    # then: every lock is a primary-key lookup of plans_reminder alone: no join (planned per
+    # reminder) and no status in the WHERE clause (which let PostgreSQL scan the partial
+    # queued index for the id: ~17 ms a lock with 10,000 queued)
+    assert result.sent == 60
+    locks = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and '"plans_reminder"."id" = ' in q["sql"]
+    ]
+    assert len(locks) == 60
+    for sql in locks:
+        where = sql.split("WHERE", 1)[1]
+        assert "JOIN" not in sql.upper()
+        assert "status" not in where
+        if connection.vendor == "postgresql":  # SQLite has no row locks
+            assert "FOR UPDATE SKIP LOCKED" in sql
+    # and: the milestones, plans and profiles are read once per chunk of 50, not per reminder
+    context_reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "plans_milestone" in q["sql"] and "FOR UPDATE" not in q["sql"]
+    ]
+    assert len(context_reads) == 2
+
+
+def test_a_reminder_queued_after_its_chunk_was_read_is_still_checked_and_sent(user, catalogue):
+    # given: a claimed reminder whose context is not in the chunk (as if queued meanwhile)
+    from plans.reminders import _lock_queued
+
+    plan = make_plan(user, path=None)
+    services.milestone_create(plan=plan, title="M", due_on=date(2027, 3, 1))
+    reminder = Reminder.objects.get(milestone__plan=plan)
+    claim = reminders_claim_due(now=reminder.scheduled_for + timedelta(minutes=1))
+    # when
+    locked = _lock_queued(claim.claimed[0], {})
+    # then: its milestone and owner were read for it
+    assert locked is not None
+    assert locked.milestone.plan.owner == user

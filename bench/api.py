@@ -1,0 +1,642 @@
+"""API throughput benchmark (issue 7): `make bench`, or `python -m bench.api`.
+
+1. A PostgreSQL database of its own (careerplan_bench_api, dropped and recreated) with the
+   catalogue, 10,000 users and 30,000 plans (3 each: the newest with 50 items and 20
+   milestones, the others with 10 and 5), built set-based; session tokens (allauth's app
+   client: Django session keys) for the first 1,000 users.
+2. gunicorn serving careerplan.wsgi with production settings (DJANGO_DEBUG=false, a secret
+   from the environment, ALLOWED_HOSTS 127.0.0.1) and bench.settings, which adds the two
+   baselines (bench/views.py) to the product's URLs.
+3. wrk (Debian's package) from a separate process, one Lua script per scenario rotating
+   tokens, plans and milestones; each scenario after a short warm-up.
+4. bench/RESULTS.md, section "API throughput": requests/s, p50, p99, errors and peak RSS per
+   gunicorn worker for each scenario, the baselines, and the ratios the issue asks for; for
+   each server configuration (sync vs gthread workers, persistent vs pooled connections).
+
+Environment: BENCH_DURATION (seconds per scenario, default 6), BENCH_CONNECTIONS (default 8),
+BENCH_CONFIGS (comma list of configuration names, default all), as in bench/common.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.common import (
+    RESULTS,
+    VAR,
+    RSSSampler,
+    base_env,
+    children_of,
+    free_port,
+    log,
+    machine_facts,
+    manage,
+    recreate_database,
+    start,
+    stop,
+    wait_until,
+    write_section,
+)
+
+DB_NAME = "careerplan_bench_api"
+USERS = 10_000
+PLANS_PER_USER = 3
+TOKEN_USERS = 1_000
+DURATION = int(os.environ.get("BENCH_DURATION", "6"))
+WARMUP = 2
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+PAYLOADS = VAR / "payloads"
+LUA = VAR / "lua"
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    env: dict[str, str]
+    description: str
+
+
+CONFIGS = [
+    Config(
+        "sync",
+        {"GUNICORN_WORKER_CLASS": "sync", "WEB_CONCURRENCY": "2", "DATABASE_CONN_MAX_AGE": "60"},
+        "2 sync workers, persistent connections (CONN_MAX_AGE=60)",
+    ),
+    Config(
+        "gthread",
+        {
+            "GUNICORN_WORKER_CLASS": "gthread",
+            "WEB_CONCURRENCY": "2",
+            "GUNICORN_THREADS": "4",
+            "DATABASE_CONN_MAX_AGE": "60",
+        },
+        "2 gthread workers x 4 threads, persistent connections",
+    ),
+    Config(
+        "sync-pool",
+        {"GUNICORN_WORKER_CLASS": "sync", "WEB_CONCURRENCY": "2", "DATABASE_POOL": "true"},
+        "2 sync workers, psycopg pool (DATABASE_POOL=true)",
+    ),
+]
+
+
+# --- data ----------------------------------------------------------------------------------
+
+
+def build_data() -> dict[str, float]:
+    from django.db import connection, transaction
+
+    statements = {
+        "users": """
+            INSERT INTO accounts_user (id, password, is_superuser, is_staff, is_active,
+                                       date_joined, email, display_name)
+            SELECT g, '!', false, false, true, now(), 'bench-' || g || '@example.test',
+                   'Bench user ' || g
+            FROM generate_series(1, %(users)s) AS g""",
+        "profiles": """
+            INSERT INTO accounts_profile (timezone, reminders_enabled, exam_reminder_offsets,
+                                          created_at, updated_at, user_id)
+            SELECT 'America/Chicago', true, '[30, 7, 1]'::jsonb, now(), now(), g
+            FROM generate_series(1, %(users)s) AS g""",
+        "email addresses": """
+            INSERT INTO account_emailaddress (email, verified, "primary", user_id)
+            SELECT 'bench-' || g || '@example.test', true, true, g
+            FROM generate_series(1, %(users)s) AS g""",
+        "plan ids": """
+            CREATE TEMP TABLE bench_plan ON COMMIT DROP AS
+            SELECT gen_random_uuid() AS id, g AS owner_id, k
+            FROM generate_series(1, %(users)s) AS g
+            CROSS JOIN generate_series(0, %(last_k)s) AS k""",
+        "plans": """
+            INSERT INTO plans_plan (id, title, start_date, status, version, created_at,
+                                    updated_at, owner_id, target_role_id)
+            SELECT id, 'Scenario ' || (k + 1), date '2027-01-04', 'active', 1,
+                   now() - k * interval '1 day', now(), owner_id,
+                   (SELECT id FROM roles_role WHERE slug = 'medical-coder')
+            FROM bench_plan""",
+        "items": """
+            INSERT INTO plans_planitem (position, kind, title, provider, url, planned_cost,
+                                        duration_unit, quantity, status, created_at, plan_id)
+            SELECT i, 'custom', 'Course ' || (i + 1), 'Bench provider', '', 100 + i,
+                   'months', 1, 'planned', now(), bp.id
+            FROM bench_plan bp
+            CROSS JOIN LATERAL generate_series(0, CASE WHEN bp.k = 0 THEN 49 ELSE 9 END) AS i
+            ORDER BY bp.owner_id, bp.k, i""",
+        "milestones": """
+            INSERT INTO plans_milestone (kind, title, due_on, created_at, plan_id)
+            SELECT 'custom', 'Milestone ' || (m + 1), date '2027-02-01' + m * 14, now(), bp.id
+            FROM bench_plan bp
+            CROSS JOIN LATERAL generate_series(0, CASE WHEN bp.k = 0 THEN 19 ELSE 4 END) AS m
+            ORDER BY bp.owner_id, bp.k, m""",
+    }
+    params = {"users": USERS, "last_k": PLANS_PER_USER - 1}
+    timings = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        for name, sql in statements.items():
+            started = time.perf_counter()
+            cursor.execute(sql, params)
+            timings[name] = time.perf_counter() - started
+            log(f"  {name}: {cursor.rowcount:,} rows in {timings[name]:.1f} s")
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('accounts_user', 'id'), %(users)s)", params
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return timings
+
+
+def make_sessions() -> list[dict]:
+    """Session tokens for the first TOKEN_USERS users, as allauth's app login makes them,
+    with their newest plan (50 items) and its milestones."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts.models import User
+    from plans.models import Milestone, Plan
+
+    users = User.objects.filter(pk__lte=TOKEN_USERS).order_by("pk")
+    newest = {
+        owner: plan_id
+        for plan_id, owner in Plan.objects.filter(
+            owner_id__lte=TOKEN_USERS, title="Scenario 1"
+        ).values_list("id", "owner_id")
+    }
+    milestones: dict = {}
+    for plan_id, milestone_id in Milestone.objects.filter(plan_id__in=newest.values()).values_list(
+        "plan_id", "id"
+    ):
+        milestones.setdefault(plan_id, []).append(milestone_id)
+    sessions = []
+    for user in users:
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        plan_id = newest[user.pk]
+        sessions.append(
+            {"token": store.session_key, "plan": str(plan_id), "milestones": milestones[plan_id]}
+        )
+    return sessions
+
+
+# --- scenarios -----------------------------------------------------------------------------
+
+LUA_TEMPLATE = """
+local requests = {
+%(requests)s
+}
+local n = 0
+init = function(args)
+  n = tonumber(args[1] or "0") or 0
+end
+request = function()
+  n = n + 1
+  local r = requests[(n %% #requests) + 1]
+  local headers = {["Accept"] = "application/json"}
+  if r[2] ~= "" then headers["X-Session-Token"] = r[2] end
+  if r[4] ~= "" then headers["Content-Type"] = "application/json" end
+  return wrk.format(r[1], r[3], headers, r[4] ~= "" and r[4] or nil)
+end
+"""
+
+
+def lua_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_lua(name: str, requests: list[tuple[str, str, str, str]]) -> Path:
+    LUA.mkdir(parents=True, exist_ok=True)
+    rows = ",\n".join("  {" + ", ".join(lua_string(v) for v in row) + "}" for row in requests)
+    path = LUA / f"{name}.lua"
+    path.write_text(LUA_TEMPLATE % {"requests": rows}, encoding="utf-8")
+    return path
+
+
+@dataclass
+class Scenario:
+    name: str
+    label: str
+    requests: list[tuple[str, str, str, str]]  # method, token, path, body
+    baseline: str | None = None  # bare payload name, or "pk"
+    lua: Path | None = None
+
+
+def scenarios(sessions: list[dict]) -> list[Scenario]:
+    def get(path: str, token: str = "") -> tuple[str, str, str, str]:
+        return ("GET", token, path, "")
+
+    tokens = [s["token"] for s in sessions]
+    api = "/api/v1"
+    create = json.dumps(
+        {
+            "target_role": "medical-coder",
+            "training_path": "coder-prep-path",
+            "start_date": "2027-01-04",
+        }
+    )
+    patches = [
+        ("PATCH", s["token"], f"{api}/plans/{s['plan']}/milestones/{m}/", '{"done": true}')
+        for index in range(20)
+        for s in sessions
+        for m in s["milestones"][index : index + 1]
+    ]
+    return [
+        Scenario("role-list", "role list", [get(f"{api}/roles/", t) for t in tokens]),
+        Scenario(
+            "role-detail", "role detail", [get(f"{api}/roles/medical-coder/", t) for t in tokens]
+        ),
+        Scenario(
+            "role-compare",
+            "role compare",
+            [get(f"{api}/roles/compare/?roles=medical-coder,medical-biller", t) for t in tokens],
+        ),
+        Scenario(
+            "path-detail",
+            "training path detail",
+            [get(f"{api}/training-paths/coder-prep-path/", t) for t in tokens],
+        ),
+        Scenario("plan-list", "plan list", [get(f"{api}/plans/", t) for t in tokens]),
+        Scenario(
+            "plan-detail",
+            "plan detail (50 items, 20 milestones)",
+            [get(f"{api}/plans/{s['plan']}/", s["token"]) for s in sessions],
+        ),
+        Scenario(
+            "plan-create", "plan create", [("POST", t, f"{api}/plans/", create) for t in tokens]
+        ),
+        Scenario("milestone-complete", "milestone complete (PATCH)", patches),
+    ]
+
+
+# --- running -------------------------------------------------------------------------------
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+def parse_wrk(output: str) -> dict:
+    def latency(percent: str) -> float:
+        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+        return float(match.group(1)) * UNITS[match.group(2)] if match else float("nan")
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    total = re.search(r"(\d+) requests in", output)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    socket = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    return {
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "requests": int(total.group(1)) if total else 0,
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "errors": (int(non2xx.group(1)) if non2xx else 0)
+        + (sum(int(g) for g in socket.groups()) if socket else 0),
+    }
+
+
+def wrk(port: int, lua: Path, seconds: int, offset: int = 0) -> dict:
+    result = subprocess.run(
+        [
+            "wrk",
+            *("-t", "1", "-c", str(CONNECTIONS), "-d", f"{seconds}s"),
+            *("--latency", "--timeout", "10s", "-s", str(lua)),
+            f"http://127.0.0.1:{port}",
+            *("--", str(offset)),  # where the script starts in its rotation
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 30,
+    )
+    return parse_wrk(result.stdout) | {"raw": result.stdout}
+
+
+@dataclass
+class Server:
+    config: Config
+    env: dict[str, str]
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> Server:
+        logfile = VAR / f"gunicorn-{self.config.name}.log"
+        logfile.unlink(missing_ok=True)
+        env = {**self.env, **self.config.env, "PORT": str(self.port), "BIND": "127.0.0.1"}
+        self.proc = start(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "careerplan.wsgi"],
+            env,
+            logfile,
+        )
+        up = wait_until(lambda: self.get("/healthz")[0] == 200, timeout=60, interval=0.2)
+        assert up, f"gunicorn did not start: see {logfile}"
+        return self
+
+    def __exit__(self, *exc) -> None:
+        stop(self.proc)
+
+    def get(self, path: str, token: str = "") -> tuple[int, bytes]:
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}")
+        if token:
+            request.add_header("X-Session-Token", token)
+        try:
+            # http://127.0.0.1 only: the URL is built above, never taken from input.
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                return response.status, response.read()
+        except OSError:
+            return 0, b""
+
+    def workers(self) -> list[int]:
+        return children_of(self.proc.pid)
+
+
+def run_scenario(server: Server, scenario: Scenario, offset: int) -> dict:
+    """Warm up, then measure; each configuration starts at its own place in the rotation
+    (so that its PATCHes complete milestones the previous one did not)."""
+    assert scenario.lua is not None
+    wrk(server.port, scenario.lua, WARMUP, offset)
+    with RSSSampler(server.proc.pid, interval=0.5) as sampler:
+        started = time.monotonic()
+        result = wrk(server.port, scenario.lua, DURATION, offset + 2_000)
+        ended = time.monotonic()
+    workers = set(server.workers())
+    rss = {}
+    for pid, samples in sampler.samples.items():
+        during = [kib for at, kib in samples if started <= at <= ended]
+        if pid in workers and during:
+            rss[pid] = {
+                "first": during[0] / 1024,
+                "peak": max(during) / 1024,
+                "last": during[-1] / 1024,
+            }
+    result["rss"] = rss
+    return result
+
+
+def run_config(
+    config: Config, env: dict[str, str], all_scenarios: list[Scenario], offset: int
+) -> dict:
+    results = {}
+    with Server(config, env) as server:
+        for scenario in all_scenarios:
+            log(f"  [{config.name}] {scenario.label}")
+            results[scenario.name] = run_scenario(server, scenario, offset)
+            r = results[scenario.name]
+            log(
+                f"    {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, "
+                f"errors {r['errors']}"
+            )
+    return results
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def ratio_rows(results: dict, baselines: dict[str, str]) -> list[tuple[str, str, float, float]]:
+    goals = {
+        "role-list": 0.6,
+        "role-detail": 0.6,
+        "path-detail": 0.6,
+        "plan-detail": 0.4,
+        "plan-list": 0.5,
+        "plan-create": 0.25,
+    }
+    rows = []
+    for name, goal in goals.items():
+        base = baselines[name]
+        base_rps = results[base]["rps"]
+        rows.append((name, base, results[name]["rps"] / base_rps if base_rps else 0.0, goal))
+    return rows
+
+
+def report_config(config: Config, results: dict, labels: dict[str, str], baselines) -> str:
+    lines = [
+        f"### {config.description}",
+        "",
+        "| Scenario | req/s | p50 ms | p99 ms | p99/p50 | errors | peak RSS per worker MiB "
+        "(first -> last) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, r in results.items():
+        rss = "; ".join(
+            f"{v['peak']:.0f} ({v['first']:.0f} -> {v['last']:.0f})" for v in r["rss"].values()
+        )
+        lines.append(
+            f"| {labels[name]} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+            f"{r['p99'] / r['p50']:.1f} | {r['errors']} | {rss} |"
+        )
+    lines += ["", "| Ratio | Measured | Goal | |", "|---|---|---|---|"]
+    for name, base, ratio, goal in ratio_rows(results, baselines):
+        verdict = "met" if ratio >= goal else "**missed**"
+        lines.append(f"| {labels[name]} / {labels[base]} | {ratio:.2f}x | >= {goal}x | {verdict} |")
+    return "\n".join(lines)
+
+
+# A day of use for the capacity note: the share of requests per scenario.
+USAGE_MIX = {
+    "role-list": 0.10,
+    "role-detail": 0.15,
+    "role-compare": 0.05,
+    "path-detail": 0.10,
+    "plan-list": 0.15,
+    "plan-detail": 0.30,
+    "plan-create": 0.02,
+    "milestone-complete": 0.13,
+}
+USERS_TARGET = 1_000_000
+DAILY_ACTIVE = 0.20
+REQUESTS_PER_ACTIVE_USER = 15
+PEAK_FACTOR = 5  # the busiest hour against the day's average
+REMINDERS_PER_USER_PER_YEAR = 30  # 2 plans x ~10 milestones x 1-3 reminders, most on one
+
+
+def capacity_note(results: dict, config: Config) -> str:
+    mix_rps = 1 / sum(share / results[name]["rps"] for name, share in USAGE_MIX.items())
+    per_day = USERS_TARGET * DAILY_ACTIVE * REQUESTS_PER_ACTIVE_USER
+    average = per_day / 86_400
+    peak = average * PEAK_FACTOR
+    boxes = max(1, -(-peak * 2 // mix_rps))  # 50 % headroom
+    reminders_day = USERS_TARGET * REMINDERS_PER_USER_PER_YEAR / 365
+    reminder_rate = None
+    match = re.search(r"\(([\d,]+) reminders/s", RESULTS.read_text(encoding="utf-8"))
+    if match:
+        reminder_rate = float(match.group(1).replace(",", ""))
+    # 09:00 local: assume 40 % of a day's reminders fall due in the same hour (US zones).
+    peak_hour = reminders_day * 0.4
+    lines = [
+        "### Capacity note",
+        "",
+        f"Usage profile (assumed): {USERS_TARGET:,} users, {DAILY_ACTIVE:.0%} active on a "
+        f"day, {REQUESTS_PER_ACTIVE_USER} API requests each: {per_day:,.0f} requests a day, "
+        f"{average:.0f}/s on average and {peak:.0f}/s in the busiest hour "
+        f"({PEAK_FACTOR}x). Mix: "
+        + ", ".join(f"{name} {share:.0%}" for name, share in USAGE_MIX.items())
+        + ".",
+        "",
+        f"Measured with {config.description}, on this shared 2-core machine: that mix runs "
+        f"at {mix_rps:.0f} requests/s (harmonic mean of the scenarios' rates, weighted by the "
+        f"mix). The busiest hour needs {peak:.0f}/s, so {boxes:.0f} such 2-core web "
+        "replica(s) with 50 % headroom. What weighs most in the mix (share / rate): "
+        + ", ".join(
+            f"{name} {USAGE_MIX[name] / results[name]['rps'] * mix_rps:.0%}"
+            for name in sorted(
+                USAGE_MIX, key=lambda n: USAGE_MIX[n] / results[n]["rps"], reverse=True
+            )[:3]
+        )
+        + " of the time.",
+        "",
+        f"Reminders: {REMINDERS_PER_USER_PER_YEAR} a user a year is {reminders_day:,.0f} a "
+        f"day; if 40 % fall in one hour (09:00 local across US zones) that is "
+        f"{peak_hour:,.0f} in that hour, {peak_hour / 3600:.1f}/s"
+        + (
+            f", against {reminder_rate:.0f}/s measured through one 2-core worker box "
+            "(Reminder dispatch above): one worker replica is enough, a second one is for "
+            "availability."
+            if reminder_rate
+            else "."
+        ),
+        "",
+        "Scales out: gunicorn replicas behind a load balancer (stateless: sessions in "
+        "PostgreSQL, throttle counters and the catalogue version in Redis via CACHE_URL); "
+        "Celery workers (any number on the Redis or RabbitMQ broker; the claim's SKIP LOCKED "
+        "and the per-reminder lock keep them from sending twice); PostgreSQL read replicas "
+        "for catalogue reads (a database router; the catalogue changes rarely and its "
+        "version key already invalidates caches). Stays single: beat (one scheduler, or two "
+        "scans would only be harmless, not useful) and the primary database (plans, "
+        "reminders, sessions: every write). Compose for that: `web` with `deploy.replicas: "
+        "N` behind a proxy service (nginx/traefik) publishing the port instead of `web`; "
+        "`worker` with `deploy.replicas: M`; `beat` kept at `replicas: 1`; `DATABASE_POOL=true` "
+        "(or a pgbouncer service) so N x workers x pool size stays under max_connections; a "
+        "`db-replica` service streaming from `db` for the catalogue router.",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    wall = time.perf_counter()
+    assert shutil.which("wrk"), "wrk is needed: apt-get install -y wrk"
+    load_before = os.getloadavg()
+    log(f"creating the database ({DB_NAME}) and loading the catalogue")
+    env = base_env(
+        DATABASE_URL=recreate_database(DB_NAME),
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        BENCH_PAYLOAD_DIR=str(PAYLOADS),
+        # As in docker-compose.yml: the cache (throttle counters) in Redis, shared by workers.
+        CACHE_URL=f"redis://127.0.0.1:6379/{os.environ.get('BENCH_REDIS_DB', '13')}",
+        # Throttling stays on (its cache round trip is part of each request) at a rate no
+        # benchmark client reaches.
+        THROTTLE_RATE_USER="100000000/minute",
+        THROTTLE_RATE_ANON="100000000/minute",
+        GUNICORN_TIMEOUT="60",
+    )
+    os.environ.update(env)
+    import redis
+
+    redis.Redis.from_url(env["CACHE_URL"]).flushdb()
+    manage(env, "migrate", "--no-input", "-v", "0")
+    manage(env, "load_catalogue", "-v", "0")
+    import django
+
+    django.setup()
+    log(f"building {USERS:,} users and {USERS * PLANS_PER_USER:,} plans, set-based")
+    started = time.perf_counter()
+    build_data()
+    sessions = make_sessions()
+    build_s = time.perf_counter() - started
+    all_scenarios = scenarios(sessions)
+    # Payloads for the bare baseline: the responses the catalogue scenarios give.
+    PAYLOADS.mkdir(parents=True, exist_ok=True)
+    wanted = [c for c in CONFIGS if c.name in os.environ.get("BENCH_CONFIGS", "").split(",")]
+    configs = wanted or CONFIGS
+    with Server(configs[0], env) as server:
+        for scenario in all_scenarios:
+            method, token, path, _body = scenario.requests[0]
+            if method != "GET":
+                continue
+            status, body = server.get(path, token)
+            assert status == 200, f"{scenario.name}: {status} {body[:300]!r}"
+            (PAYLOADS / f"{scenario.name}.json").write_bytes(body)
+    labels = {s.name: s.label for s in all_scenarios}
+    baselines = {}
+    bare = []
+    for scenario in all_scenarios:
+        if scenario.name.startswith(("role-", "path-")):
+            size = (PAYLOADS / f"{scenario.name}.json").stat().st_size
+            base = Scenario(
+                f"bare-{scenario.name}",
+                f"bare JsonResponse ({size:,} bytes, as {scenario.label})",
+                [("GET", "", f"/bench/bare/{scenario.name}/", "")],
+            )
+            bare.append(base)
+            baselines[scenario.name] = base.name
+            labels[base.name] = base.label
+    pk = Scenario(
+        "pk-query",
+        "one primary-key query",
+        [("GET", "", f"/bench/pk/?id={i}", "") for i in range(1, 1001)],
+    )
+    labels[pk.name] = pk.label
+    for name in ("plan-list", "plan-detail", "plan-create", "milestone-complete"):
+        baselines[name] = pk.name
+    runs = [*bare, pk, *all_scenarios]
+    for scenario in runs:
+        scenario.lua = write_lua(scenario.name, scenario.requests)
+    results = {}
+    for index, config in enumerate(configs):
+        log(f"serving with {config.description}")
+        results[config.name] = run_config(config, env, runs, offset=index * 6_000)
+    (VAR / "api-results.json").write_text(
+        json.dumps(
+            {
+                c: {n: {k: v for k, v in r.items() if k != "raw"} for n, r in rs.items()}
+                for c, rs in results.items()
+            },
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
+    facts = machine_facts() + (
+        f"; load average {load_before[0]:.1f} at the start and {os.getloadavg()[0]:.1f} at the "
+        "end (other jobs share these 2 cores)"
+    )
+    body = [
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench` (bench/api.py).",
+        "",
+        f"Machine: {facts}.",
+        "",
+        f"Data: the catalogue, {USERS:,} users, {USERS * PLANS_PER_USER:,} plans (newest of "
+        "each user: 50 items and 20 milestones; the others 10 and 5), session tokens for "
+        f"{TOKEN_USERS:,} users; built set-based in {build_s:.1f} s.",
+        "",
+        f"Load: wrk 1 thread, {CONNECTIONS} connections, {DURATION} s per scenario after a "
+        f"{WARMUP} s warm-up, requests rotating over the {TOKEN_USERS:,} users (their plans "
+        "and milestones). Production settings (DJANGO_DEBUG=false), gunicorn.conf.py with "
+        "its access log on, the cache (throttle counters) in Redis as in docker-compose.yml, "
+        "throttling on at an unreachable rate. Baselines are served by "
+        "the same gunicorn through the same middleware (bench/settings.py, bench/urls.py).",
+        "",
+    ]
+    for config in configs:
+        body += [report_config(config, results[config.name], labels, baselines), ""]
+    body += [capacity_note(results[configs[0].name], configs[0]), ""]
+    body.append(f"Whole benchmark: {time.perf_counter() - wall:.0f} s wall clock.")
+    text = "\n".join(body)
+    write_section("API throughput", text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

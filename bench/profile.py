@@ -1,0 +1,92 @@
+"""Profile one API scenario in-process with pyinstrument, on the database `make bench` built.
+
+    python -m bench.profile role-detail [requests] [--results]
+
+Runs the request through Django's full stack (middleware, DRF, serializers, queries) with
+production settings, `requests` times after a warm-up, and writes the profile as text to
+var/bench/profile-<scenario>.txt (and prints it); with --results, its first lines also to the
+"Profile: <scenario>" section of bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from bench.common import VAR, base_env, write_section
+
+PATHS = {
+    "role-list": "/api/v1/roles/",
+    "role-detail": "/api/v1/roles/medical-coder/",
+    "role-compare": "/api/v1/roles/compare/?roles=medical-coder,medical-biller",
+    "path-detail": "/api/v1/training-paths/coder-prep-path/",
+    "plan-list": "/api/v1/plans/",
+    "plan-detail": "/api/v1/plans/{plan}/",
+}
+
+
+def main() -> int:
+    args = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+    scenario = args[0] if args else "role-detail"
+    count = int(args[1]) if len(args) > 1 else 200
+    env = base_env(
+        DATABASE_URL=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/careerplan_bench_api"
+        ),
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        THROTTLE_RATE_USER="100000000/minute",
+        THROTTLE_RATE_ANON="100000000/minute",
+    )
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import Client
+    from pyinstrument import Profiler
+
+    from accounts.models import User
+    from plans.models import Plan
+
+    user = User.objects.get(pk=1)
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    plan = Plan.objects.filter(owner=user, title="Scenario 1").first()
+    path = PATHS[scenario].format(plan=plan.pk if plan else "")
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_SESSION_TOKEN=store.session_key)
+    for _ in range(10):
+        assert client.get(path).status_code == 200
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for _ in range(count):
+        client.get(path)
+    profiler.stop()
+    text = profiler.output_text(unicode=False, color=False, show_all=False)
+    out = VAR / f"profile-{scenario}.txt"
+    out.write_text(text, encoding="utf-8")
+    print(text)
+    print(f"written to {out}")
+    if "--results" in sys.argv:
+        lines = [line for line in text.splitlines() if line.strip()]
+        body = "\n".join(
+            [
+                f"`python -m bench.profile {scenario} {count} --results` (pyinstrument, "
+                f"in-process through the whole Django stack, {count} requests of `{path}` "
+                "for user 1 after 10 warm-up requests, production settings, on the "
+                "database `make bench` built). The first 60 lines:",
+                "",
+                "```",
+                *lines[:60],
+                "```",
+            ]
+        )
+        write_section(f"Profile: {scenario}", body)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
