@@ -11,17 +11,18 @@ How a reminder is sent exactly once:
    LOCKED` query (so two scans or two beats never claim the same row) and enqueues them in
    batches after the claim commits. Due times live in the database: no ETA tasks.
 3. A worker (`reminders_send_batch`) opens one SMTP connection per batch and, for each row
-   still `queued`, locks it, re-checks that it is still wanted, sends, and records `sent` in
-   the same transaction (the milestone, plan and profile it checks are read once per chunk of
-   50 reminders, under a second before the send, so the lock is one primary-key lookup).
-   A redelivered task finds the rows no longer queued and sends nothing.
-   A transient SMTP failure puts the rest of the batch back to `pending` with exponential
-   backoff; a permanently refused address is `failed` and the batch goes on.
+   still `queued`, locks it, re-checks that it is still wanted (the milestone, plan and
+   profile are read once per chunk of 50 reminders, so the lock is one primary-key lookup),
+   marks it `sending` and commits, then hands it to the mail server and records `sent`.
+   A redelivered task finds the rows no longer queued and sends nothing. A transient SMTP
+   failure puts the rest of the batch back to `pending` with exponential backoff; a
+   permanently refused address is `failed` and the batch goes on.
 4. Rows left `queued` by a worker that died are returned to `pending` after a lease, so
-   nothing is lost. The one window left is a crash between the SMTP server accepting a message
-   and the `sent` commit (the UPDATE and the COMMIT's fsync: a few milliseconds; the kill -9
-   drill in bench/reminders.py caught 0 and 2 of 10,000 in it): that message could go out
-   again, with the same Message-ID, which mail providers use to drop duplicates.
+   nothing is lost. A row left `sending` is *in doubt*: the worker died while the mail server
+   had it, and the server may have delivered it. Such rows are never sent again (a reminder
+   never arrives twice); after the lease they are recorded `failed` with the reason, visible
+   in the admin's send log with a "Try again" action, so none is lost silently either. Only
+   a crash inside that SMTP exchange (milliseconds) leaves a row in doubt.
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ SKIP_OPTED_OUT = "The owner turned reminders off."
 SKIP_OFFSET_DROPPED = "The owner no longer wants a reminder this many days before."
 SKIP_UNVERIFIED = "The owner's email address is not verified."
 FAIL_GAVE_UP = "Gave up after {attempts} attempts: {error}"
+FAIL_IN_DOUBT = (
+    "In doubt: the worker stopped while handing this to the mail server, which may have "
+    "delivered it. Not sent again, so it never arrives twice; check the mail log and use "
+    "“Try again” if it did not arrive."
+)
 
 
 @dataclass(frozen=True)
@@ -179,6 +185,7 @@ class ClaimResult:
     claimed: list[int] = field(default_factory=list)
     too_late: int = 0
     recovered: int = 0
+    in_doubt: int = 0
 
     def batches(self, size: int) -> list[list[int]]:
         return [self.claimed[i : i + size] for i in range(0, len(self.claimed), size)]
@@ -195,6 +202,11 @@ def reminders_claim_due(*, now: datetime | None = None, limit: int | None = None
     result.recovered = Reminder.objects.filter(
         status=Reminder.Status.QUEUED, claimed_at__lt=now - config.lease
     ).update(status=Reminder.Status.PENDING, claimed_at=None)
+    # Rows a dead worker was handing to the mail server: it may have accepted them. They are
+    # not sent again (never twice) but recorded as failed, in doubt, for an operator to check.
+    result.in_doubt = Reminder.objects.filter(
+        status=Reminder.Status.SENDING, claimed_at__lt=now - config.lease
+    ).update(status=Reminder.Status.FAILED, detail=FAIL_IN_DOUBT)
     # Stale ones are recorded, not sent late.
     result.too_late = Reminder.objects.filter(
         status=Reminder.Status.PENDING,
@@ -344,7 +356,7 @@ def _lock_queued(reminder_id: int, context: dict[int, Reminder]) -> Reminder | N
     The lock is one primary-key lookup of the reminder alone. Joining the five related tables
     into it made each lock cost ~3 ms of worker CPU and ~1 ms of planning in PostgreSQL, per
     reminder; and with `status = 'queued'` in its WHERE clause PostgreSQL could answer from the
-    partial index `reminder_queued_claim_idx` and filter every queued row for the id (10,000
+    partial index `reminder_inflight_claim_idx` and filter every queued row for the id (10,000
     queued: ~17 ms a lock). The related rows were never locked anyway: they are read for the
     whole chunk at most SEND_CONTEXT_CHUNK sends before, well under a second.
     """
@@ -386,10 +398,16 @@ def reminders_send_batch(*, reminder_ids: list[int], now: datetime | None = None
                     result.skipped += 1
                     continue
                 message = reminder_email(reminder)
-                try:
-                    smtp.send(message)
-                except (smtplib.SMTPException, OSError) as exc:
-                    error = f"{type(exc).__name__}: {exc}"
+                # Committed before the mail server hears of it: from here on no scan, lease or
+                # redelivery hands this row out again (see "in doubt" in the module docstring).
+                reminder.status = Reminder.Status.SENDING
+                reminder.claimed_at = now
+                reminder.save(update_fields=["status", "claimed_at"])
+            try:
+                smtp.send(message)
+            except (smtplib.SMTPException, OSError) as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                with transaction.atomic():
                     if _is_permanent(exc):
                         attempts = reminder.attempts + 1
                         _finish(reminder, Reminder.Status.FAILED, error, attempts=attempts)
@@ -399,16 +417,16 @@ def reminders_send_batch(*, reminder_ids: list[int], now: datetime | None = None
                     smtp.close()
                     transient = error
                     result.retrying += _retry_later(reminder, error, config, now)
-                    continue
-                _finish(
-                    reminder,
-                    Reminder.Status.SENT,
-                    sent_at=timezone.now(),
-                    attempts=reminder.attempts + 1,
-                    recipient=message.to[0],
-                    message_id=message.extra_headers["Message-ID"],
-                )
-                result.sent += 1
+                continue
+            _finish(
+                reminder,
+                Reminder.Status.SENT,
+                sent_at=timezone.now(),
+                attempts=reminder.attempts + 1,
+                recipient=message.to[0],
+                message_id=message.extra_headers["Message-ID"],
+            )
+            result.sent += 1
     finally:
         smtp.close()
     return result

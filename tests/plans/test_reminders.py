@@ -437,3 +437,38 @@ def test_a_reminder_queued_after_its_chunk_was_read_is_still_checked_and_sent(us
     # then: its milestone and owner were read for it
     assert locked is not None
     assert locked.milestone.plan.owner == user
+
+
+def test_a_worker_dying_inside_the_smtp_exchange_leaves_the_row_in_doubt_never_resent(
+    user, catalogue, monkeypatch
+):
+    # given: a claimed reminder whose worker dies while the mail server has the message
+    from plans import reminders as reminder_module
+    from plans.reminders import FAIL_IN_DOUBT
+
+    plan = make_plan(user, path=None)
+    services.milestone_create(plan=plan, title="Check-in", due_on=date(2027, 3, 1))
+    reminder = Reminder.objects.get(milestone__plan=plan)
+    now = reminder.scheduled_for + timedelta(minutes=1)
+    claim = reminders_claim_due(now=now)
+
+    class WorkerKilled(BaseException):
+        """Stands for SIGKILL: nothing after it runs in this process."""
+
+    def dies_mid_send(self, message):
+        raise WorkerKilled
+
+    monkeypatch.setattr(reminder_module._SMTPSession, "send", dies_mid_send)
+    with pytest.raises(WorkerKilled):
+        reminders_send_batch(reminder_ids=claim.claimed, now=now)
+    monkeypatch.undo()
+    reminder.refresh_from_db()
+    assert reminder.status == "sending"  # committed before the mail server heard of it
+    # when: scans run before and after the lease
+    before_lease = reminders_send_due_now(now=now + timedelta(minutes=5))
+    after_lease = reminders_send_due_now(now=now + timedelta(minutes=16))
+    # then: it is never sent again, and it is recorded, not lost silently
+    reminder.refresh_from_db()
+    assert (before_lease[1].sent, after_lease[1].sent, after_lease[0].in_doubt) == (0, 0, 1)
+    assert (reminder.status, reminder.detail) == ("failed", FAIL_IN_DOUBT)
+    assert mail.outbox == []
