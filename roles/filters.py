@@ -6,7 +6,9 @@ from django_filters.fields import ModelChoiceField
 
 from roles.models import Certification, CertifyingBody, Role, SalaryBand, SalaryLevel, Source, Tool
 
-UNKNOWN_VALUE = "“{value}” matches no {model}."
+# Interpolated through `params`: django-filter formats messages with `%`, so a value with a `%`
+# in it formatted into the message beforehand was a 500 (found by schema fuzzing).
+UNKNOWN_VALUE = "“%(value)s” matches no %(model)s."
 
 
 class CaseInsensitiveModelChoiceField(ModelChoiceField):
@@ -20,8 +22,9 @@ class CaseInsensitiveModelChoiceField(ModelChoiceField):
             return self.queryset.get(**{f"{self.to_field_name}__iexact": value})
         except self.queryset.model.DoesNotExist:
             raise ValidationError(
-                UNKNOWN_VALUE.format(value=value, model=self.queryset.model._meta.verbose_name),
+                UNKNOWN_VALUE,
                 code="invalid_choice",
+                params={"value": value, "model": self.queryset.model._meta.verbose_name},
             ) from None
 
 
