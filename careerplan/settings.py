@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "accounts",
     "roles",
     "plans",
+    "pathfinder",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "careerplan.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "careerplan.api.middleware.RejectNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -86,7 +88,8 @@ ASGI_APPLICATION = "careerplan.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # project-level overrides (drf-spectacular's Redoc page without third-party fonts)
+        "DIRS": [BASE_DIR / "careerplan" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -363,17 +366,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_IMPORTS = ["careerplan.tasks"]  # project-level tasks (apps are autodiscovered)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Installed into the database by beat at start-up; editable afterwards in admin (Periodic tasks).
-CELERY_BEAT_SCHEDULE = {
-    "scan-due-reminders": {
-        "task": "plans.scan_due_reminders",
-        "schedule": float(env.int("REMINDER_SCAN_INTERVAL_SECONDS", default=300)),
-    },
-    "purge-idempotency-records": {
-        "task": "plans.purge_idempotency_records",
-        "schedule": 3600.0,
-    },
-}
+# Periodic jobs live in the database (plans migration 0003 installs them): admins see and
+# change them under "Periodic tasks" in /admin/; beat picks changes up without a restart.
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("roles.urls")),
     path("", include("plans.urls")),
+    path("", include("pathfinder.urls")),
 ]
 
 urlpatterns = [

@@ -162,12 +162,10 @@ REMINDER_PROFILE_FIELDS = frozenset({"timezone", "exam_reminder_offsets", "remin
 
 
 def on_profile_change(*, user: User, fields: frozenset[str]) -> None:
-    """Re-time the user's reminders once a profile change that affects them commits."""
-    if not fields & REMINDER_PROFILE_FIELDS:
-        return
-    from plans.tasks import rearm_reminders_for_user
-
-    transaction.on_commit(lambda: rearm_reminders_for_user.delay(user.pk))
+    """Re-time the user's reminders in the same transaction as a profile change that affects
+    them (a few queries per plan; no broker needed, so it works while Redis is down)."""
+    if fields & REMINDER_PROFILE_FIELDS:
+        reminders_arm_for_user(user=user)
 
 
 # --- the scan ------------------------------------------------------------------------------
@@ -226,7 +224,8 @@ def reminders_dispatch_due(*, now: datetime | None = None) -> ClaimResult:
             for batch in batches:
                 send_reminder_batch.delay(batch)
 
-        transaction.on_commit(enqueue)
+        # robust: a broker outage must not undo the claim; the lease brings the rows back
+        transaction.on_commit(enqueue, robust=True)
     return result
 
 

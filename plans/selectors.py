@@ -76,6 +76,14 @@ def plan_get_for_user(*, user: User, plan_id: UUID | str) -> Plan:
         raise Http404("No plan of yours has this id.") from exc
 
 
+def plan_etag_for_user(*, user: User, plan_id: UUID | str) -> str:
+    """The plan's current ETag from one small query; 404 for anyone else's plan."""
+    try:
+        return Plan.objects.only("id", "version").get(pk=plan_id, owner=user).etag
+    except (Plan.DoesNotExist, ValueError) as exc:
+        raise Http404("No plan of yours has this id.") from exc
+
+
 def plan_item_get_for_user(*, user: User, plan_id: UUID | str, item_id: int) -> PlanItem:
     try:
         return PlanItem.objects.select_related("plan").get(

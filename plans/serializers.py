@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.serializers import RejectUnknownFieldsMixin, StrictIntegerField
+from careerplan.api.serializers import RejectUnknownFieldsMixin, StrictIntegerField
 from plans.computations import Duration
 from plans.models import Milestone, Plan, PlanItem
 from plans.services import MAX_SHIFT_DAYS

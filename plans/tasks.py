@@ -26,18 +26,6 @@ def send_reminder_batch(reminder_ids: list[int]) -> dict:
     return vars(result)
 
 
-@shared_task(name="plans.rearm_reminders_for_user")
-def rearm_reminders_for_user(user_id: int) -> int:
-    """After a profile change (time zone, offsets, opt-in): re-time the user's reminders."""
-    from accounts.models import User
-    from plans.reminders import reminders_arm_for_user
-
-    user = User.objects.filter(pk=user_id).first()
-    if user is None:
-        return 0
-    return reminders_arm_for_user(user=user)
-
-
 @shared_task(name="plans.purge_idempotency_records")
 def purge_idempotency_records() -> int:
     """Forget stored responses older than the replay window (beat runs this hourly)."""

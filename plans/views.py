@@ -12,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from careerplan.api.caching import etag_matches
 from careerplan.api.errors import PreconditionFailed, ProblemSerializer
 from careerplan.api.pagination import PageNumberPagination
 from plans import selectors, services
@@ -100,7 +101,7 @@ def _item_response(request, item, status_code=status.HTTP_200_OK) -> Response:
 
 
 def _plan_etag(request, plan_id) -> str:
-    return Plan.objects.only("id", "version").get(pk=plan_id, owner=request.user).etag
+    return selectors.plan_etag_for_user(user=request.user, plan_id=plan_id)
 
 
 class PlanListView(APIView):
@@ -143,10 +144,13 @@ class PlanDetailView(APIView):
         responses={200: PlanDetailSerializer, 304: OpenApiResponse(description="Not modified.")},
     )
     def get(self, request, version, plan_id):
-        response = _detail(request, plan_id)
-        if request.headers.get("If-None-Match") == response["ETag"]:
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": response["ETag"]})
-        return response
+        if_none_match = request.headers.get("If-None-Match")
+        if if_none_match:
+            # one indexed query decides a 304 before anything is computed
+            current = selectors.plan_etag_for_user(user=request.user, plan_id=plan_id)
+            if etag_matches(current, if_none_match):
+                return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": current})
+        return _detail(request, plan_id)
 
     @extend_schema(
         request=PlanUpdateSerializer,

@@ -6,9 +6,7 @@ from django_filters.fields import ModelChoiceField
 
 from roles.models import Certification, CertifyingBody, Role, SalaryBand, SalaryLevel, Source, Tool
 
-# Interpolated through `params`: django-filter formats messages with `%`, so a value with a `%`
-# in it formatted into the message beforehand was a 500 (found by schema fuzzing).
-UNKNOWN_VALUE = "“%(value)s” matches no %(model)s."
+UNKNOWN_VALUE = "“%(value)s” matches no {model}."  # the value goes in as a param
 
 
 class CaseInsensitiveModelChoiceField(ModelChoiceField):
@@ -22,9 +20,9 @@ class CaseInsensitiveModelChoiceField(ModelChoiceField):
             return self.queryset.get(**{f"{self.to_field_name}__iexact": value})
         except self.queryset.model.DoesNotExist:
             raise ValidationError(
-                UNKNOWN_VALUE,
+                UNKNOWN_VALUE.format(model=self.queryset.model._meta.verbose_name),
                 code="invalid_choice",
-                params={"value": value, "model": self.queryset.model._meta.verbose_name},
+                params={"value": value},  # never formatted into the message: it may hold "%"
             ) from None
 
 

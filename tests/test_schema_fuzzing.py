@@ -18,7 +18,9 @@ from datetime import date
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from rest_framework.test import APIClient
 from schemathesis.checks import not_a_server_error
@@ -48,6 +50,20 @@ CHECKS = [
 @pytest.fixture
 def fuzz_user(catalogue):  # noqa: F811 - the fixture imported above
     return UserFactory(email="fuzzer@example.com")
+
+
+@pytest.fixture
+def same_connection(session_token):
+    """Requests go through Django's WSGIHandler, which closes the database connection at each
+    request's start and end when it is inside a transaction (the test's). Django's test client
+    switches that off for its requests; do the same, so the app sees the test's data (on
+    PostgreSQL the connection was closed under the test; SQLite's in-memory one never is).
+    Set up after `session_token`: the test client reconnects the handlers after its request."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -111,7 +127,7 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", WSGIHandler())
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
-def test_api_conforms_to_its_schema(case, fuzz_user, session_token):
+def test_api_conforms_to_its_schema(case, same_connection, fuzz_user, session_token):
     CALLS[case.operation.label] += 1
     ids = own_ids(fuzz_user)
     for name in list(case.path_parameters or {}):

@@ -19,10 +19,12 @@ from rest_framework.response import Response
 
 
 def etag_matches(etag: str, if_none_match: str) -> bool:
-    """RFC 9110 weak comparison, as If-None-Match requires: W/"x" matches "x"; * matches all."""
-    if if_none_match.strip() == "*":
-        return True
-    candidates = parse_etags(if_none_match)
+    """RFC 9110 weak comparison, as If-None-Match requires: W/"x" matches "x".
+
+    `*` is not honoured: it would need to know the resource exists before the handler runs,
+    and a full 200 answer is never wrong.
+    """
+    candidates = [tag for tag in parse_etags(if_none_match) if tag != "*"]
     return any(candidate.removeprefix("W/") == etag for candidate in candidates)
 
 

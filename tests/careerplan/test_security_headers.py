@@ -141,3 +141,11 @@ def test_cors_answers_only_configured_origins(client, settings):
         },
     )
     assert "Access-Control-Allow-Origin" not in preflight
+
+
+@pytest.mark.parametrize("url", ["/admin/login/", "/api/v1/docs/", "/api/v1/redoc/"])
+def test_html_pages_load_nothing_from_other_origins(client, url):
+    # the browser check (bench/browser) found Redoc's page linking Google Fonts, which the
+    # policy blocks: the page now links only our own files
+    html = client.get(url).content.decode()
+    assert not re.search(r'(?:src|href)="(?:https?:)?//', html), url

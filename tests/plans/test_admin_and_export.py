@@ -55,3 +55,46 @@ def test_stored_responses_are_purged_after_the_replay_window(user):
     assert idempotency_records_purge() == 1
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
     assert purge_idempotency_records.run() == 0
+
+
+def test_the_periodic_jobs_are_installed_once_and_keep_an_admins_change(staff_client):
+    import importlib
+
+    from django.apps import apps
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    migration = importlib.import_module("plans.migrations.0003_periodic_tasks")
+    # given: the migration's installer has run (a transactional test may have flushed its rows)
+    migration.install(apps, None)
+    scan = PeriodicTask.objects.select_related("interval").get(task="plans.scan_due_reminders")
+    assert (scan.enabled, scan.interval.every, scan.interval.period) == (True, 300, "seconds")
+    assert PeriodicTask.objects.filter(task="plans.purge_idempotency_records").exists()
+    response = staff_client.get(f"/admin/django_celery_beat/periodictask/{scan.pk}/change/")
+    assert response.status_code == 200
+    # when: an admin slows the scan down and the installer runs again (a later deploy)
+    scan.interval, _ = IntervalSchedule.objects.get_or_create(every=600, period="seconds")
+    scan.save()
+    migration.install(apps, None)
+    # then: one scan job, with the admin's interval
+    jobs = PeriodicTask.objects.filter(task="plans.scan_due_reminders")
+    assert [job.interval.every for job in jobs] == [600]
+
+
+def test_the_send_log_is_filterable_and_never_resends_sent_rows(staff_client, coder_plan):
+    from plans.models import Reminder
+
+    sent, failed = list(Reminder.objects.filter(milestone__plan=coder_plan)[:2])
+    Reminder.objects.filter(pk=sent.pk).update(status="sent", sent_at=timezone.now())
+    Reminder.objects.filter(pk=failed.pk).update(status="failed", detail="550 no such user")
+    changelist = staff_client.get("/admin/plans/reminder/?status__exact=failed")
+    assert changelist.status_code == 200
+    assert "550 no such user" in changelist.content.decode()
+    assert staff_client.get(f"/admin/plans/reminder/{sent.pk}/change/").status_code == 200
+    # when: the retry action is applied to both rows
+    staff_client.post(
+        "/admin/plans/reminder/",
+        {"action": "retry_failed", "_selected_action": [sent.pk, failed.pk]},
+    )
+    # then: only the failed one is pending again
+    assert Reminder.objects.get(pk=sent.pk).status == "sent"
+    assert Reminder.objects.get(pk=failed.pk).status == "pending"

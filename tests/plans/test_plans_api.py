@@ -153,10 +153,17 @@ def test_patch_with_a_stale_if_match_is_412_and_changes_nothing(auth_client, cod
     assert coder_plan.title == "Phone edit"
 
 
-def test_get_with_a_matching_if_none_match_is_304(auth_client, coder_plan):
+def test_get_with_a_matching_if_none_match_is_304_from_one_query(
+    auth_client, coder_plan, django_assert_num_queries
+):
     url = detail_url(coder_plan.id)
     etag = auth_client.get(url)["ETag"]
-    assert auth_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    with django_assert_num_queries(1):
+        assert auth_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert auth_client.get(url, HTTP_IF_NONE_MATCH=f"W/{etag}").status_code == 304
+    # after a change the old ETag no longer matches
+    auth_client.patch(url, {"title": "New"}, format="json")
+    assert auth_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
 def test_moving_the_start_moves_open_generated_milestones(auth_client, coder_plan):

@@ -431,10 +431,20 @@ def test_compare_coder_and_biller_side_by_side(api_client):
         "ar-specialist",
         "revenue-integrity-analyst",
     }
-    assert [f["key"] for f in body["factors"]][:3] == ["primary_focus", "key_tools", "daily_stress"]
+    factor_keys = [f["key"] for f in body["factors"]]
+    assert factor_keys[:3] == ["primary_focus", "key_tools", "daily_stress"]
+    assert set(factor_keys) <= set(coder)  # every row of the table is a field of each column
 
 
 def test_compare_keeps_the_requested_order_for_four_roles(api_client):
     slugs = ["rcm-manager", "coder-biller", "medical-biller", "medical-coder"]
     body = get(api_client, "role-compare", roles=",".join(slugs))
     assert [column["slug"] for column in body["roles"]] == slugs
+
+
+def test_head_answers_like_get_without_a_body(api_client):
+    get_response = api_client.get(api_url("role-detail", "medical-coder"))
+    head_response = api_client.head(api_url("role-detail", "medical-coder"))
+    assert head_response.status_code == 200
+    assert head_response.content == b""
+    assert head_response["ETag"] == get_response["ETag"]

@@ -93,6 +93,13 @@ def test_an_unknown_code_names_what_it_looked_for(api_client):
     assert body["errors"][0]["detail"] == "“XYZ” matches no certifying body."
 
 
+@pytest.mark.parametrize("value", ["100%", "%s", "%(value)s", "a%%b"])
+def test_percent_signs_in_a_filter_value_are_a_400_not_a_500(api_client, value):
+    # found by the schema fuzzer (test_fuzz): the value must never be a format string
+    body = assert_problem(api_client.get(api_url("salary-band-list"), {"role": value}), 400)
+    assert body["errors"][0]["detail"] == f"“{value}” matches no role."
+
+
 @pytest.mark.parametrize("page", ["999", "0", "abc"])
 def test_a_page_out_of_range_is_a_404_problem(api_client, two_roles, page):
     body = assert_problem(api_client.get(api_url("role-list"), {"page": page}), 404)

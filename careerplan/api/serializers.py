@@ -1,0 +1,46 @@
+"""Request-shape helpers shared by every app's serializers."""
+
+from rest_framework import serializers
+
+UNKNOWN_FIELD = "Unknown field. Accepted fields: {fields}."
+READ_ONLY_FIELD = "This field cannot be changed here."
+
+
+class RejectUnknownFieldsMixin:
+    """A request body with a field the serializer does not accept is a 400, not silently
+    ignored: a client typo (`timezon`) or a read-only field must not look like success."""
+
+    read_only_messages: dict[str, str] = {}
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            errors = {}
+            for key in data:
+                if key in writable:
+                    continue
+                if key in self.fields:
+                    errors[key] = [
+                        serializers.ErrorDetail(
+                            self.read_only_messages.get(key, READ_ONLY_FIELD), code="read_only"
+                        )
+                    ]
+                else:
+                    errors[key] = [
+                        serializers.ErrorDetail(
+                            UNKNOWN_FIELD.format(fields=", ".join(sorted(writable))),
+                            code="unknown_field",
+                        )
+                    ]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer, nothing else: `"7"`, `7.0` and `true` are refused, not coerced."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
