@@ -7,7 +7,8 @@ Runs gunicorn, a Celery worker and beat (production settings, Redis broker/resul
 their own Redis databases), with a real SMTP sink (aiosmtpd) in this process, and the reminder
 scan every 5 s. Then:
 
-1. before: each user has a plan and a milestone (its reminder not yet due);
+1. before: each user has a plan with a milestone (its reminder not yet due), and a second
+   plan that the load writes to;
 2. `redis-cli shutdown nosave`; for --outage seconds clients keep reading (catalogue, plans)
    and writing (milestones), counted by outcome; the reminders of the milestones made before
    the outage are made due now (their send time moved into the window, in PostgreSQL), so they
@@ -125,8 +126,11 @@ def main() -> None:
             ):
                 common.wait_until_up()
                 tokens = [common.login(email) for email in emails]
+                # the load writes to its own plans: a write re-arms its plan's reminders
+                # (re-timing pending ones to their milestone), which would undo "due now"
+                reminder_plans = [common.create_plan(token) for token in tokens]
                 plans = [common.create_plan(token) for token in tokens]
-                for i, (token, plan_id) in enumerate(zip(tokens, plans, strict=True)):
+                for i, (token, plan_id) in enumerate(zip(tokens, reminder_plans, strict=True)):
                     status, _, _ = common.request(
                         "POST",
                         f"/api/v1/plans/{plan_id}/milestones/",
