@@ -6,9 +6,15 @@ from plans.models import Milestone, Plan, PlanItem, Reminder
 
 
 class PlanItemExportSerializer(serializers.ModelSerializer):
-    training_step = serializers.CharField(source="training_step.name", default=None)
-    certification = serializers.CharField(source="certification.code", default=None)
-    tool = serializers.CharField(source="tool.slug", default=None)
+    # null when the item is of another kind (the schema says so: the fuzzer caught them typed
+    # as plain strings)
+    training_step = serializers.CharField(
+        source="training_step.name", default=None, allow_null=True
+    )
+    certification = serializers.CharField(
+        source="certification.code", default=None, allow_null=True
+    )
+    tool = serializers.CharField(source="tool.slug", default=None, allow_null=True)
 
     class Meta:
         model = PlanItem

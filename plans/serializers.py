@@ -59,6 +59,14 @@ class ToolRefSerializer(serializers.Serializer):
     cadence = serializers.CharField()
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "format": "uri"}, {"type": "string", "maxLength": 0}]}
+)
+class OptionalURLField(serializers.CharField):
+    """An address or "" (none): a bare URLField is documented as format "uri", which "" is not
+    (schema fuzzing found every item without a url violating its own schema)."""
+
+
 class PlanItemSerializer(serializers.ModelSerializer):
     """An item with its catalogue figures and projected dates (set by the view)."""
 
@@ -69,6 +77,7 @@ class PlanItemSerializer(serializers.ModelSerializer):
     duration = serializers.SerializerMethodField()
     catalogue = CatalogueFiguresSerializer(source="facts")
     schedule = SpanSerializer(source="span")
+    url = OptionalURLField(read_only=True, help_text="The course's address, or empty.")
 
     class Meta:
         model = PlanItem

@@ -106,10 +106,12 @@ def _plan_etag(request, plan_id) -> str:
 
 class PlanListView(APIView):
     permission_classes = [IsAuthenticated]
+    # Read by drf-spectacular too: the list is documented as the paginated envelope it is.
+    pagination_class = PageNumberPagination
 
     @extend_schema(responses=PlanListSerializer(many=True), operation_id="plans_list")
     def get(self, request, version):
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         plans = selectors.plan_list_for_user(user=request.user)
         page = paginator.paginate_queryset(plans, request, view=self)
         data = PlanListSerializer([_with_summary(plan) for plan in page], many=True).data

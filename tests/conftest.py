@@ -1,3 +1,5 @@
+import sys
+
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
@@ -34,3 +36,13 @@ def auth_client(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many generated requests schema fuzzing made (a figure for the reliability notes)."""
+    fuzzing = sys.modules.get("tests.test_schema_fuzzing")
+    if fuzzing is not None and fuzzing.CALLS:
+        terminalreporter.write_line(
+            f"schema fuzzing: {sum(fuzzing.CALLS.values())} requests over "
+            f"{len(fuzzing.CALLS)} operations (FUZZ_MAX_EXAMPLES={fuzzing.MAX_EXAMPLES})"
+        )

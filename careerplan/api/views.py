@@ -8,7 +8,7 @@ from django.views import defaults
 from careerplan.api.errors import PROBLEM_CONTENT_TYPE
 
 
-def _problem(request, status: int, code: str, detail: str) -> JsonResponse:
+def problem_response(request, status: int, code: str, detail: str) -> JsonResponse:
     body = {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
@@ -27,11 +27,11 @@ def _is_api(request) -> bool:
 
 def page_not_found(request, exception=None):
     if _is_api(request):
-        return _problem(request, 404, "not_found", "No endpoint matches this URL.")
+        return problem_response(request, 404, "not_found", "No endpoint matches this URL.")
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     if _is_api(request):
-        return _problem(request, 500, "error", "Server Error (500)")
+        return problem_response(request, 500, "error", "Server Error (500)")
     return defaults.server_error(request)
