@@ -22,10 +22,9 @@ from pathfinder.serializers import (
     PathFinderResultSerializer,
     PathFinderSerializer,
 )
-from plans import selectors as plan_selectors
 from plans.idempotency import IDEMPOTENCY_PARAMETER, KEY_REUSED_RESPONSE, idempotent
-from plans.models import Plan
 from plans.serializers import PlanDetailSerializer
+from plans.views import plan_detail_response
 
 TAG = "path finder"
 INVALID = OpenApiResponse(ProblemSerializer, description="Field errors (`errors[].attr`).")
@@ -114,20 +113,5 @@ class PathFinderPlanView(APIView):
         plan = services.path_finder_plan_create(owner=request.user, **serializer.validated_data)
         location = reverse("plans:detail", kwargs={"version": version, "plan_id": plan.id})
         return plan_detail_response(
-            request, plan, status_code=status.HTTP_201_CREATED, headers={"Location": location}
+            request, plan.id, status_code=status.HTTP_201_CREATED, headers={"Location": location}
         )
-
-
-def plan_detail_response(request, plan: Plan, *, status_code: int, headers: dict) -> Response:
-    """The plan as GET /plans/<id>/ shows it (same serializer, summary and ETag)."""
-    plan = plan_selectors.plan_get_for_user(user=request.user, plan_id=plan.id)
-    items = list(plan.items.all())
-    summary = plan_selectors.plan_summary(plan, items)
-    for item in items:
-        item.facts = plan_selectors.item_facts(item)
-        item.span = summary.schedule.spans[item.pk]
-    plan.summary = summary
-    plan.summary_items = items
-    response = Response(PlanDetailSerializer(plan).data, status=status_code, headers=headers)
-    response["ETag"] = plan.etag
-    return response

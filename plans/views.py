@@ -85,7 +85,11 @@ def _with_summary(plan: Plan) -> Plan:
     return plan
 
 
-def _detail(request, plan_id, status_code=status.HTTP_200_OK, headers=None) -> Response:
+def plan_detail_response(
+    request, plan_id, status_code: int = status.HTTP_200_OK, headers: dict | None = None
+) -> Response:
+    """The plan as GET /plans/<id>/ shows it (summary, items, milestones, ETag); also used by
+    the path finder's "start this plan"."""
     plan = _with_summary(selectors.plan_get_for_user(user=request.user, plan_id=plan_id))
     response = Response(PlanDetailSerializer(plan).data, status=status_code, headers=headers or {})
     response["ETag"] = plan.etag
@@ -129,7 +133,9 @@ class PlanListView(APIView):
         serializer.is_valid(raise_exception=True)
         plan = services.plan_create(owner=request.user, **serializer.validated_data)
         location = reverse("plans:detail", kwargs={"version": version, "plan_id": plan.id})
-        return _detail(request, plan.id, status.HTTP_201_CREATED, {"Location": location})
+        return plan_detail_response(
+            request, plan.id, status.HTTP_201_CREATED, {"Location": location}
+        )
 
 
 class PlanDetailView(APIView):
@@ -150,7 +156,7 @@ class PlanDetailView(APIView):
             current = selectors.plan_etag_for_user(user=request.user, plan_id=plan_id)
             if etag_matches(current, if_none_match):
                 return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": current})
-        return _detail(request, plan_id)
+        return plan_detail_response(request, plan_id)
 
     @extend_schema(
         request=PlanUpdateSerializer,
@@ -167,7 +173,7 @@ class PlanDetailView(APIView):
             data=serializer.validated_data,
             expected_version=expected_version(request, plan_id),
         )
-        return _detail(request, plan_id)
+        return plan_detail_response(request, plan_id)
 
     @extend_schema(parameters=[IF_MATCH_PARAMETER], responses={204: None, 412: PRECONDITION_FAILED})
     def delete(self, request, version, plan_id):
