@@ -21,6 +21,7 @@ from accounts.models import User
 from plans import selectors
 from plans.computations import Duration, Kind, plan_schedule
 from plans.models import IdempotencyRecord, Milestone, Plan, PlanItem
+from plans.reminders import reminders_arm_for_plan
 from roles.models import Certification, Role, Tool, TrainingPath, TrainingStep
 from roles.selectors import certification_current_exam_fee
 
@@ -84,8 +85,6 @@ def plan_create(
             [_step_item(plan, step, position) for position, step in enumerate(steps)]
         )
     _sync_milestones(plan)
-    from plans.reminders import reminders_arm_for_plan
-
     reminders_arm_for_plan(plan=plan)
     return plan
 
@@ -174,7 +173,10 @@ def plan_shift(*, plan: Plan, days: int, expected_version: int | None = None) ->
     moved_generated = _sync_milestones(plan)
     return ShiftResult(
         plan=_bump(plan),
-        items_moved=plan.items.exclude(status=PlanItem.Status.DONE).count(),
+        # the items whose dates follow the start: open steps, courses and exams (not tools)
+        items_moved=plan.items.filter(status=PlanItem.Status.PLANNED)
+        .exclude(kind=Kind.TOOL)
+        .count(),
         milestones_moved=len(open_custom) + moved_generated,
     )
 
@@ -433,8 +435,6 @@ def _lock(plan: Plan, expected_version: int | None) -> Plan:
 
 def _bump(plan: Plan) -> Plan:
     """Every change ends here: a new version (ETag) and reminders that match the milestones."""
-    from plans.reminders import reminders_arm_for_plan
-
     plan.version += 1
     plan.save(update_fields=["version", "updated_at"])
     reminders_arm_for_plan(plan=plan)

@@ -8,7 +8,13 @@ def test_schema_is_openapi_3(client):
     assert response.status_code == 200
     schema = response.json()
     assert schema["openapi"].startswith("3.")
-    assert "sessionToken" in str(schema.get("components", {})) or schema["paths"] == {}
+    assert schema["components"]["securitySchemes"]["sessionToken"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Session-Token",
+        "description": schema["components"]["securitySchemes"]["sessionToken"]["description"],
+    }
+    assert "/api/v1/plans/" in schema["paths"]
 
 
 @pytest.mark.parametrize("url", ["/api/v1/docs/", "/api/v1/redoc/"])

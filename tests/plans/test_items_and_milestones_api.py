@@ -134,6 +134,7 @@ def test_shift_moves_open_exams_and_custom_milestones(auth_client, coder_plan):
     assert dates["CPC exam"] == "2028-07-12"
     assert dates["Join AAPC"] == "2027-01-29"
     assert body["milestones_moved"] == 5
+    assert body["items_moved"] == 5  # four steps and the exam
 
 
 def test_reorder_puts_items_in_the_given_order(auth_client, coder_plan):
