@@ -44,6 +44,7 @@ from bench.common import (
     recreate_database,
     start,
     stop,
+    user_statements,
     wait_until,
     write_section,
 )
@@ -97,21 +98,7 @@ def build_data() -> dict[str, float]:
     from django.db import connection, transaction
 
     statements = {
-        "users": """
-            INSERT INTO accounts_user (id, password, is_superuser, is_staff, is_active,
-                                       date_joined, email, display_name)
-            SELECT g, '!', false, false, true, now(), 'bench-' || g || '@example.test',
-                   'Bench user ' || g
-            FROM generate_series(1, %(users)s) AS g""",
-        "profiles": """
-            INSERT INTO accounts_profile (timezone, reminders_enabled, exam_reminder_offsets,
-                                          created_at, updated_at, user_id)
-            SELECT 'America/Chicago', true, '[30, 7, 1]'::jsonb, now(), now(), g
-            FROM generate_series(1, %(users)s) AS g""",
-        "email addresses": """
-            INSERT INTO account_emailaddress (email, verified, "primary", user_id)
-            SELECT 'bench-' || g || '@example.test', true, true, g
-            FROM generate_series(1, %(users)s) AS g""",
+        **user_statements("America/Chicago"),
         "plan ids": """
             CREATE TEMP TABLE bench_plan ON COMMIT DROP AS
             SELECT gen_random_uuid() AS id, g AS owner_id, k

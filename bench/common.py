@@ -229,3 +229,25 @@ def write_section(title: str, body: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + section
     RESULTS.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def user_statements(timezone: str) -> dict[str, str]:
+    """Set-based SQL for `%(users)s` users 1..N, each with a profile in `timezone` and a
+    verified primary email address (what sign-up gives a real user)."""
+    return {
+        "users": """
+            INSERT INTO accounts_user (id, password, is_superuser, is_staff, is_active,
+                                       date_joined, email, display_name)
+            SELECT g, '!', false, false, true, now(), 'bench-' || g || '@example.test',
+                   'Bench user ' || g
+            FROM generate_series(1, %(users)s) AS g""",
+        "profiles": f"""
+            INSERT INTO accounts_profile (timezone, reminders_enabled, exam_reminder_offsets,
+                                          created_at, updated_at, user_id)
+            SELECT '{timezone}', true, '[30, 7, 1]'::jsonb, now(), now(), g
+            FROM generate_series(1, %(users)s) AS g""",
+        "email addresses": """
+            INSERT INTO account_emailaddress (email, verified, "primary", user_id)
+            SELECT 'bench-' || g || '@example.test', true, true, g
+            FROM generate_series(1, %(users)s) AS g""",
+    }

@@ -46,6 +46,7 @@ from bench.common import (
     recreate_database,
     start,
     stop,
+    user_statements,
     wait_for_port,
     wait_until,
     write_section,
@@ -98,21 +99,7 @@ def build_data(now: datetime) -> dict[str, float]:
     due_at = now - timedelta(minutes=1)
     timings: dict[str, float] = {}
     statements = {
-        "users": """
-            INSERT INTO accounts_user (id, password, is_superuser, is_staff, is_active,
-                                       date_joined, email, display_name)
-            SELECT g, '!', false, false, true, now(), 'bench-' || g || '@example.test',
-                   'Bench user ' || g
-            FROM generate_series(1, %(users)s) AS g""",
-        "profiles": """
-            INSERT INTO accounts_profile (timezone, reminders_enabled, exam_reminder_offsets,
-                                          created_at, updated_at, user_id)
-            SELECT 'UTC', true, '[30, 7, 1]'::jsonb, now(), now(), g
-            FROM generate_series(1, %(users)s) AS g""",
-        "email addresses": """
-            INSERT INTO account_emailaddress (email, verified, "primary", user_id)
-            SELECT 'bench-' || g || '@example.test', true, true, g
-            FROM generate_series(1, %(users)s) AS g""",
+        **user_statements("UTC"),
         "plans": """
             INSERT INTO plans_plan (id, title, start_date, status, version, created_at,
                                     updated_at, owner_id, target_role_id)
