@@ -1,5 +1,16 @@
 from allauth.headless.contrib.rest_framework.authentication import XSessionTokenAuthentication
+from allauth.headless.internal import sessionkit
+from allauth.headless.tokens.strategies import sessions
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+
+class SessionTokenStrategy(sessions.SessionTokenStrategy):
+    """allauth's session-token strategy, looking the session up with one read instead of an
+    `exists()` query followed by the load (allauth's `sessionkit.lookup_session`, which its
+    stock strategy does not use yet). A missing or expired session is still no session."""
+
+    def lookup_session(self, session_token: str):
+        return sessionkit.lookup_session(session_token)
 
 
 class SessionTokenAuthentication(XSessionTokenAuthentication):

@@ -14,13 +14,13 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from accounts.selectors import profile_for_user
 from accounts.serializers import AccountDeleteSerializer, MeSerializer, UserExportSerializer
 from accounts.services import profile_update, user_delete, user_export
 from careerplan.api.schema import AutoSchema
+from careerplan.api.throttling import UserRateThrottle
 
 
 def _api_validation_error(exc: DjangoValidationError) -> ValidationError:

@@ -136,6 +136,16 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 1, "socket_timeout": 1}
     )
+# Sessions (the app client's X-Session-Token is a session key): read through the cache when it
+# is shared by every process (Redis), so an API request costs no session query; written to both,
+# so a Redis outage or flush only costs a database read. With the per-process default cache a
+# sign-out in one worker would not reach the others' copies, so sessions stay in the database.
+SHARED_CACHE = CACHES["default"]["BACKEND"] == "careerplan.cache.FailOpenRedisCache"
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if SHARED_CACHE
+    else "django.contrib.sessions.backends.db"
+)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -197,6 +207,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 HEADLESS_ONLY = True
 HEADLESS_CLIENTS = ("app", "browser")
+HEADLESS_TOKEN_STRATEGY = "accounts.authentication.SessionTokenStrategy"  # noqa: S105 - a class path
 # allauth's own OpenAPI description of /_allauth/ at /_allauth/openapi.{json,yaml,html}.
 HEADLESS_SERVE_SPECIFICATION = env.bool("HEADLESS_SERVE_SPECIFICATION", default=DEBUG)
 FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:3000").rstrip("/")
@@ -257,7 +268,8 @@ CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "Location"]
 # --- Django REST framework ------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        # orjson: the same JSON as DRF's renderer, several times faster on large bodies.
+        "drf_orjson_renderer.renderers.ORJSONRenderer",
         *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     ],
     "DEFAULT_PARSER_CLASSES": ["careerplan.api.parsers.JSONParser"],
@@ -277,8 +289,9 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # DRF's anon/user scopes, counted in fixed windows (one Redis round trip per request).
+        "careerplan.api.throttling.AnonRateThrottle",
+        "careerplan.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_RATE_ANON", default="600/minute"),

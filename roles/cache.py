@@ -1,12 +1,16 @@
 """The catalogue's version, which every catalogue ETag hashes.
 
 Truth is `CatalogueRevision.number` in the database, bumped in the same transaction as every
-catalogue write (admin edits, `load_catalogue`, shell). Each process caches the number for at
+catalogue write (admin edits, `load_catalogue`, shell). The cache keeps the number for at
 most `VERSION_TTL` seconds, and a bump clears the cached copy (again once the transaction
 commits, so a reader cannot cache the pre-commit number). With a shared cache (`CACHE_URL`,
-e.g. Redis) every process sees a change at once; with the per-process default (locmem) other
-processes see it within `VERSION_TTL` seconds, never later.
+e.g. Redis) every process sees a change within `LOCAL_TTL` seconds (each process also holds
+the number that long, so a catalogue read costs no round trip at all); with the per-process
+default (locmem) other processes see it within `VERSION_TTL` seconds, never later. The
+process that made the change sees it at once.
 """
+
+import time
 
 from django.core.cache import cache
 from django.db import transaction
@@ -16,9 +20,18 @@ from roles.models import CatalogueRevision
 
 VERSION_KEY = "roles:catalogue-revision"
 VERSION_TTL = 60
+LOCAL_TTL = 1.0
+
+# (version, monotonic time it expires); replaced as a whole, so threads never see half of it.
+_local: tuple[str, float] = ("", 0.0)
 
 
 def catalogue_version() -> str:
+    global _local
+    version, expires = _local
+    now = time.monotonic()
+    if version and now < expires:
+        return version
     version = cache.get(VERSION_KEY)
     if version is None:
         number = (
@@ -26,10 +39,18 @@ def catalogue_version() -> str:
         )
         version = str(number)
         cache.set(VERSION_KEY, version, VERSION_TTL)
+    _local = (version, now + LOCAL_TTL)
     return version
 
 
+def forget_local_version() -> None:
+    """Drop this process's copy (the next read asks the cache)."""
+    global _local
+    _local = ("", 0.0)
+
+
 def _forget_cached_version() -> None:
+    forget_local_version()
     cache.delete(VERSION_KEY)
 
 

@@ -56,8 +56,14 @@ def catalogue_schema(serializer, *, summary: str, description: str = "", **kwarg
 
 
 class CatalogueView(ConditionalGetMixin, generics.GenericAPIView):
-    """A read-only catalogue endpoint (anyone may read; ETag, Cache-Control, 304)."""
+    """A read-only catalogue endpoint (anyone may read; ETag, Cache-Control, 304).
 
+    No authentication: the answer is the same for everyone, so a signed-in app's session
+    token is not looked up (that was most of a cached read's cost); such requests are
+    throttled per client address like anonymous ones.
+    """
+
+    authentication_classes = []
     permission_classes = [AllowAny]
     http_method_names = ["get", "head", "options"]
     cache_body = True  # the catalogue is the same for everyone

@@ -4,15 +4,24 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from careerplan.api.caching import local_bodies
+from roles.cache import forget_local_version
 from tests.factories import UserFactory
+
+
+def _clear_caches() -> None:
+    cache.clear()
+    local_bodies.clear()
+    forget_local_version()
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Throttle counters and cached catalogue payloads never leak from one test to the next."""
-    cache.clear()
+    """Throttle counters and cached catalogue payloads (shared and per-process) never leak
+    from one test to the next."""
+    _clear_caches()
     yield
-    cache.clear()
+    _clear_caches()
 
 
 @pytest.fixture

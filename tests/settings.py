@@ -17,6 +17,9 @@ from careerplan.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# As in production with Redis (careerplan.settings): sessions read through the cache, written to
+# both. Fixed here so query counts are the same whether or not CACHE_URL is set.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 STORAGES = {
     **STORAGES,  # noqa: F405

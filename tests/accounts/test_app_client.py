@@ -2,6 +2,10 @@
 no CSRF."""
 
 import pytest
+from django.contrib.sessions.backends.cached_db import SessionStore
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Profile, User
@@ -52,6 +56,21 @@ def test_sign_up_use_the_token_sign_out_and_the_token_is_dead(client):
     after = client.get(ME, headers={"X-Session-Token": token})
     assert after.status_code == 401
     assert after["WWW-Authenticate"].startswith("X-Session-Token")
+
+
+def test_a_token_whose_session_expired_or_vanished_is_a_401(client, verified_user, password):
+    # given: two signed-in app sessions
+    expired = session_token(app_login(client, verified_user.email, password))
+    removed = session_token(app_login(client, verified_user.email, password))
+    # when: one expires in the database and the cache forgets it; the other is deleted as
+    # Django deletes sessions (from the cache and the database)
+    Session.objects.filter(session_key=expired).update(expire_date=timezone.now())
+    cache.clear()
+    SessionStore(removed).delete()
+    # then: neither reaches the API, nor does a token that never existed
+    for token in (expired, removed, "no-such-session-key"):
+        response = client.get(ME, headers={"X-Session-Token": token})
+        assert response.status_code == 401, token
 
 
 def test_sign_in_gives_a_token_that_reaches_the_api(client, verified_user, password):
@@ -116,8 +135,9 @@ def test_me_through_a_token_is_constant_in_queries(
 ):
     ProfileFactory(user=verified_user)
     token = session_token(app_login(client, verified_user.email, password))
-    # allauth's token lookup (session exists + load), the user, the profile
-    with django_assert_num_queries(4):
+    # the session comes from the cache (accounts.authentication.SessionTokenStrategy reads it
+    # once, cached_db answers from the cache); then the user and the profile
+    with django_assert_num_queries(2):
         assert client.get(ME, headers={"X-Session-Token": token}).status_code == 200
 
 
