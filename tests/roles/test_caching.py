@@ -5,7 +5,9 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db.models import F
 
-from roles.cache import VERSION_KEY, VERSION_TTL, catalogue_version
+from careerplan.api.caching import LocalBodies
+from roles import cache as catalogue_cache
+from roles.cache import LOCAL_TTL, VERSION_KEY, VERSION_TTL, catalogue_version
 from roles.models import CatalogueRevision
 from tests.roles.factories import CertificationFactory, RoleFactory, SalaryBandFactory
 from tests.roles.helpers import api_url
@@ -139,6 +141,31 @@ def test_a_cold_version_costs_one_query_and_a_warm_one_none(django_assert_num_qu
         catalogue_version()
     with django_assert_num_queries(0):
         catalogue_version()
+
+
+def test_another_process_edit_is_seen_once_this_process_copy_is_a_second_old(monkeypatch, coder):
+    # given: this process read the version at t=100
+    clock = {"now": 100.0}
+    monkeypatch.setattr(catalogue_cache.time, "monotonic", lambda: clock["now"])
+    before = catalogue_version()
+    # when: another process edits the catalogue (its bump reaches the database and the cache)
+    CatalogueRevision.objects.update(number=F("number") + 1)
+    cache.delete(VERSION_KEY)
+    # then: this process keeps its copy for at most LOCAL_TTL, then reads the new one
+    clock["now"] += LOCAL_TTL / 2
+    assert catalogue_version() == before
+    clock["now"] += LOCAL_TTL
+    assert catalogue_version() == str(CatalogueRevision.objects.get().number) != before
+
+
+def test_the_process_body_cache_keeps_the_most_recently_used_entries():
+    bodies = LocalBodies(max_entries=2)
+    bodies.set("a", (b"A", "application/json"))
+    bodies.set("b", (b"B", "application/json"))
+    assert bodies.get("a") == (b"A", "application/json")  # "a" is now the most recent
+    bodies.set("c", (b"C", "application/json"))
+    assert bodies.get("b") is None
+    assert [bodies.get(k) is not None for k in ("a", "c")] == [True, True]
 
 
 def test_errors_carry_no_etag(api_client):
