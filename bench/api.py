@@ -496,7 +496,8 @@ def capacity_note(results: dict, config: Config) -> str:
         ),
         "",
         "Scales out: gunicorn replicas behind a load balancer (stateless: sessions in "
-        "PostgreSQL, throttle counters and the catalogue version in Redis via CACHE_URL); "
+        "PostgreSQL and read through Redis, throttle counters and the catalogue version in "
+        "Redis via CACHE_URL; catalogue bodies also in each process's small LRU); "
         "Celery workers (any number on the Redis or RabbitMQ broker; the claim's SKIP LOCKED "
         "and the per-reminder lock keep them from sending twice); PostgreSQL read replicas "
         "for catalogue reads (a database router; the catalogue changes rarely and its "
@@ -610,8 +611,9 @@ def main() -> int:
         f"Load: wrk 1 thread, {CONNECTIONS} connections, {DURATION} s per scenario after a "
         f"{WARMUP} s warm-up, requests rotating over the {TOKEN_USERS:,} users (their plans "
         "and milestones). Production settings (DJANGO_DEBUG=false), gunicorn.conf.py with "
-        "its access log on, the cache (throttle counters) in Redis as in docker-compose.yml, "
-        "throttling on at an unreachable rate. Baselines are served by "
+        "its access log on, the cache (throttle counters, sessions, catalogue bodies) in "
+        "Redis as in docker-compose.yml, throttling on at an unreachable rate. Baselines "
+        "are served by "
         "the same gunicorn through the same middleware (bench/settings.py, bench/urls.py).",
         "",
     ]
