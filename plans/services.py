@@ -60,7 +60,9 @@ class PlanVersionConflict(Exception):
 # --- plan --------------------------------------------------------------------------------
 
 
-@transaction.atomic
+# No savepoint when called inside a transaction (an Idempotency-Key, the path finder): nothing
+# catches its errors to carry on, so the caller's transaction fails with it either way.
+@transaction.atomic(savepoint=False)
 def plan_create(
     *,
     owner: User,
