@@ -324,12 +324,12 @@ class PlanCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
                 self.initial_data.get("training_path"),
             )
             if isinstance(role, str) and isinstance(path, str):
-                found = (
+                # slugs are unique: at most one row, so no ORDER BY to build
+                for found in (
                     TrainingPath.objects.select_related("role")
                     .filter(slug=path, role__slug=role)
-                    .first()
-                )
-                if found is not None:
+                    .order_by()
+                ):
                     self._role_and_path = {"target_role": found.role, "training_path": found}
         return self._role_and_path
 
