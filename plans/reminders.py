@@ -42,7 +42,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.selectors import profile_for_user
+from accounts.selectors import profile_for_user, user_with_profile
 from plans.computations import reminder_send_at, retry_delay
 from plans.models import Milestone, Plan, PlanItem, Reminder
 
@@ -109,7 +109,51 @@ def _offsets_for(milestone: Milestone, profile, config: ReminderSettings) -> Ite
 # --- arming --------------------------------------------------------------------------------
 
 
-@transaction.atomic
+def _wanted_reminders(
+    *, plan: Plan, milestones: Iterable[Milestone], config: ReminderSettings, now: datetime
+) -> dict[tuple[int, int, object], datetime]:
+    """(milestone id, days before, date reminded of) -> send time, for the open `milestones`
+    of `plan`, as the owner's profile asks; empty if the plan or the owner wants none."""
+    profile = profile_for_user(user=plan.owner)
+    wanted: dict[tuple[int, int, object], datetime] = {}
+    if not (profile.reminders_enabled and plan.status == Plan.Status.ACTIVE):
+        return wanted
+    zone = _zone(profile.timezone)
+    for milestone in milestones:
+        if milestone.done_at is not None:
+            continue
+        for offset in _offsets_for(milestone, profile, config):
+            send_at = reminder_send_at(
+                due_on=milestone.due_on, offset_days=offset, zone=zone, hour=config.send_hour
+            )
+            if send_at >= now - config.catch_up:
+                wanted[(milestone.pk, offset, milestone.due_on)] = send_at
+    return wanted
+
+
+def _insert_reminders(
+    plan: Plan, wanted: dict[tuple[int, int, object], datetime], *, ignore_conflicts: bool
+) -> None:
+    if wanted:
+        Reminder.objects.bulk_create(
+            [
+                Reminder(
+                    milestone_id=milestone_id,
+                    user_id=plan.owner_id,
+                    offset_days=offset,
+                    due_on=due_on,
+                    scheduled_for=send_at,
+                    next_attempt_at=send_at,
+                )
+                for (milestone_id, offset, due_on), send_at in wanted.items()
+            ],
+            ignore_conflicts=ignore_conflicts,
+        )
+
+
+# No savepoint: every caller is a service already inside its own transaction, and a failure
+# here fails that whole write anyway.
+@transaction.atomic(savepoint=False)
 def reminders_arm_for_plan(*, plan: Plan, now: datetime | None = None) -> int:
     """Make the plan's pending reminders match its open milestones and the owner's wishes.
 
@@ -119,18 +163,12 @@ def reminders_arm_for_plan(*, plan: Plan, now: datetime | None = None) -> int:
     """
     config = ReminderSettings.current()
     now = now or timezone.now()
-    profile = profile_for_user(user=plan.owner)
-    wanted: dict[tuple[int, int, object], datetime] = {}
-    if profile.reminders_enabled and plan.status == Plan.Status.ACTIVE:
-        zone = _zone(profile.timezone)
-        for milestone in plan.milestones.filter(done_at__isnull=True):
-            for offset in _offsets_for(milestone, profile, config):
-                send_at = reminder_send_at(
-                    due_on=milestone.due_on, offset_days=offset, zone=zone, hour=config.send_hour
-                )
-                if send_at >= now - config.catch_up:
-                    wanted[(milestone.pk, offset, milestone.due_on)] = send_at
-
+    wanted = _wanted_reminders(
+        plan=plan,
+        milestones=plan.milestones.filter(done_at__isnull=True),
+        config=config,
+        now=now,
+    )
     pending = list(Reminder.objects.filter(milestone__plan=plan, status=Reminder.Status.PENDING))
     unwanted, retimed = [], []
     for reminder in pending:
@@ -145,26 +183,40 @@ def reminders_arm_for_plan(*, plan: Plan, now: datetime | None = None) -> int:
         Reminder.objects.filter(pk__in=unwanted).delete()
     if retimed:
         Reminder.objects.bulk_update(retimed, ["scheduled_for", "next_attempt_at"])
-    Reminder.objects.bulk_create(
-        [
-            Reminder(
-                milestone_id=milestone_id,
-                user_id=plan.owner_id,
-                offset_days=offset,
-                due_on=due_on,
-                scheduled_for=send_at,
-                next_attempt_at=send_at,
-            )
-            for (milestone_id, offset, due_on), send_at in wanted.items()
-        ],
-        ignore_conflicts=True,  # already sent/skipped for that date: never armed twice
-    )
+    # already sent/skipped for that date: never armed twice
+    _insert_reminders(plan, wanted, ignore_conflicts=True)
     return Reminder.objects.filter(milestone__plan=plan, status=Reminder.Status.PENDING).count()
+
+
+@transaction.atomic(savepoint=False)
+def reminders_arm_for_new_plan(
+    *, plan: Plan, milestones: list[Milestone], now: datetime | None = None
+) -> int:
+    """Arm the reminders of a plan just created with `milestones` (saved, with their ids).
+
+    A new plan has no reminders yet, so there is nothing to re-time, drop or count: the
+    wanted rows are inserted in one statement. Returns how many were armed.
+    """
+    if not milestones:
+        return 0
+    wanted = _wanted_reminders(
+        plan=plan,
+        milestones=milestones,
+        config=ReminderSettings.current(),
+        now=now or timezone.now(),
+    )
+    _insert_reminders(plan, wanted, ignore_conflicts=False)
+    return len(wanted)
 
 
 def reminders_arm_for_user(*, user: User) -> int:
     """Re-arm every plan of the user (after a time zone, offsets or opt-in change)."""
-    return sum(reminders_arm_for_plan(plan=plan) for plan in Plan.objects.filter(owner=user))
+    owner = user_with_profile(user_id=user.pk)  # read once (fresh), not once per plan
+    total = 0
+    for plan in Plan.objects.filter(owner=owner):
+        plan.owner = owner
+        total += reminders_arm_for_plan(plan=plan)
+    return total
 
 
 REMINDER_PROFILE_FIELDS = frozenset({"timezone", "exam_reminder_offsets", "reminders_enabled"})

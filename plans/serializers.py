@@ -288,10 +288,21 @@ class CertificationCodeField(serializers.SlugRelatedField):
             self.fail("does_not_exist", slug_name="code", value=data)
 
 
+class _RoleOrPathSlugField(serializers.SlugRelatedField):
+    """The target role or training path of a new plan, taken from the one query the
+    serializer makes for both when the path is one of the role's (the usual request)."""
+
+    def to_internal_value(self, data):
+        found = self.parent.role_and_path().get(self.field_name)
+        if found is not None and isinstance(data, str) and found.slug == data:
+            return found
+        return super().to_internal_value(data)
+
+
 class PlanCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    target_role = serializers.SlugRelatedField(slug_field="slug", queryset=Role.objects.all())
-    training_path = serializers.SlugRelatedField(
+    target_role = _RoleOrPathSlugField(slug_field="slug", queryset=Role.objects.all())
+    training_path = _RoleOrPathSlugField(
         slug_field="slug",
         queryset=TrainingPath.objects.all(),
         required=False,
@@ -300,6 +311,27 @@ class PlanCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     )
     start_date = serializers.DateField()
     current_salary = serializers.DecimalField(**INPUT_MONEY, required=False, allow_null=True)
+
+    _role_and_path: dict[str, Role | TrainingPath] | None = None
+
+    def role_and_path(self) -> dict[str, Role | TrainingPath]:
+        """{"target_role": ..., "training_path": ...} read in one query when the request names
+        a path of the target role; empty otherwise (each field then looks its slug up)."""
+        if self._role_and_path is None:
+            self._role_and_path = {}
+            role, path = (
+                self.initial_data.get("target_role"),
+                self.initial_data.get("training_path"),
+            )
+            if isinstance(role, str) and isinstance(path, str):
+                # slugs are unique: at most one row, so no ORDER BY to build
+                for found in (
+                    TrainingPath.objects.select_related("role")
+                    .filter(slug=path, role__slug=role)
+                    .order_by()
+                ):
+                    self._role_and_path = {"target_role": found.role, "training_path": found}
+        return self._role_and_path
 
 
 class PlanUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):

@@ -21,7 +21,7 @@ from accounts.models import User
 from plans import selectors
 from plans.computations import Duration, Kind, plan_schedule
 from plans.models import IdempotencyRecord, Milestone, Plan, PlanItem
-from plans.reminders import reminders_arm_for_plan
+from plans.reminders import reminders_arm_for_new_plan, reminders_arm_for_plan
 from roles.models import Certification, Role, Tool, TrainingPath, TrainingStep
 from roles.selectors import certification_current_exam_fee
 
@@ -60,7 +60,9 @@ class PlanVersionConflict(Exception):
 # --- plan --------------------------------------------------------------------------------
 
 
-@transaction.atomic
+# No savepoint when called inside a transaction (an Idempotency-Key, the path finder): nothing
+# catches its errors to carry on, so the caller's transaction fails with it either way.
+@transaction.atomic(savepoint=False)
 def plan_create(
     *,
     owner: User,
@@ -79,13 +81,20 @@ def plan_create(
         start_date=start_date,
         current_salary=current_salary,
     )
+    items: list[PlanItem] = []
     if training_path is not None:
         steps = training_path.steps.order_by("position")
-        PlanItem.objects.bulk_create(
+        items = PlanItem.objects.bulk_create(
             [_step_item(plan, step, position) for position, step in enumerate(steps)]
         )
-    _sync_milestones(plan)
-    reminders_arm_for_plan(plan=plan)
+    if all(item.pk is not None for item in items):
+        # A new plan has no milestones or reminders to compare with: insert them directly,
+        # from the items in memory (the database returned their ids).
+        milestones = _create_milestones(plan, items)
+        reminders_arm_for_new_plan(plan=plan, milestones=milestones)
+    else:  # a database that does not return ids from a bulk insert
+        _sync_milestones(plan)
+        reminders_arm_for_plan(plan=plan)
     return plan
 
 
@@ -529,6 +538,24 @@ def _sync_milestones(plan: Plan) -> int:
     if to_create:
         Milestone.objects.bulk_create(to_create)
     return len(to_update)
+
+
+def _create_milestones(plan: Plan, items: list[PlanItem]) -> list[Milestone]:
+    """The generated milestones of a new plan's `items` (saved, in plan order, with their
+    relations loaded), inserted in one statement: what `_sync_milestones` would create."""
+    schedule = plan_schedule(plan.start_date, [selectors.item_facts(item) for item in items])
+    milestones = []
+    for item in items:
+        wanted = _wanted_milestone(item, schedule.spans[item.pk].end)
+        if wanted is not None:
+            kind, title, due_on = wanted
+            done_at = item.done_at if item.status == PlanItem.Status.DONE else None
+            milestones.append(
+                Milestone(
+                    plan=plan, item=item, kind=kind, title=title, due_on=due_on, done_at=done_at
+                )
+            )
+    return Milestone.objects.bulk_create(milestones)
 
 
 def _wanted_milestone(item: PlanItem, end: date) -> tuple[str, str, date] | None:

@@ -1,0 +1,215 @@
+"""Creating a plan: a fixed number of queries whatever the path's length, and the same
+milestones and reminders as the general re-derivation (`_sync_milestones`, re-arming) gives."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.services import profile_update
+from plans import services
+from plans.models import Milestone, Plan, Reminder
+from plans.reminders import reminders_arm_for_plan, reminders_arm_for_user
+from plans.serializers import PlanCreateSerializer
+from roles.models import Role, TrainingPath, TrainingStep
+from tests.factories import ProfileFactory
+from tests.plans.conftest import PLAN_START
+
+pytestmark = pytest.mark.django_db
+
+# plan INSERT, steps SELECT, items INSERT, milestones INSERT, profile SELECT, reminders INSERT
+# (no savepoint inside a caller's transaction)
+CREATE_QUERIES = 6
+# the role and the path, in one query
+VALIDATE_QUERIES = 1
+
+
+@pytest.fixture
+def profile(user):
+    return ProfileFactory(user=user, timezone="America/Chicago", exam_reminder_offsets=[30, 7])
+
+
+def lengthen(path: TrainingPath, steps: int) -> None:
+    """Add catalogue steps to `path` up to `steps` (one without a duration, like "Practice")."""
+    last = path.steps.count()
+    for position in range(last + 1, steps + 1):
+        months = None if position % 5 == 0 else 1 + position % 3
+        TrainingStep.objects.create(
+            path=path,
+            position=position,
+            name=f"Extra step {position}",
+            months_min=months,
+            months_max=months + 1 if months else None,
+            cost_min=Decimal("100"),
+            cost_max=Decimal("250"),
+        )
+
+
+def fresh(user: User) -> User:
+    """The user as a request sees it: nothing related cached."""
+    return User.objects.get(pk=user.pk)
+
+
+def snapshot(plan: Plan) -> tuple[list, list]:
+    milestones = list(
+        Milestone.objects.filter(plan=plan)
+        .order_by("item__position", "id")
+        .values_list("item_id", "kind", "title", "due_on", "done_at")
+    )
+    reminders = list(
+        Reminder.objects.filter(milestone__plan=plan)
+        .order_by("milestone_id", "offset_days")
+        .values_list("pk", "milestone_id", "offset_days", "due_on", "scheduled_for", "status")
+    )
+    return milestones, reminders
+
+
+@pytest.mark.parametrize("steps", [4, 12])
+def test_plan_create_costs_the_same_queries_for_any_number_of_steps(
+    user, profile, catalogue, django_assert_num_queries, steps
+):
+    # given: the coder path with `steps` steps
+    path = TrainingPath.objects.select_related("role").get(slug="coder-prep-path")
+    lengthen(path, steps)
+    owner = fresh(user)
+    # when
+    with django_assert_num_queries(CREATE_QUERIES):
+        plan = services.plan_create(
+            owner=owner, target_role=path.role, training_path=path, start_date=PLAN_START
+        )
+    # then: one item per step, a milestone per step with a duration, reminders for them
+    assert plan.items.count() == steps
+    with_duration = path.steps.exclude(months_min=None, months_max=None).count()
+    assert plan.milestones.count() == with_duration
+    assert Reminder.objects.filter(milestone__plan=plan, status="pending").count() == with_duration
+
+
+@pytest.mark.parametrize("steps", [4, 12])
+@pytest.mark.parametrize("reminders_enabled", [True, False])
+def test_a_new_plan_has_exactly_what_re_deriving_its_milestones_and_reminders_gives(
+    user, catalogue, steps, reminders_enabled
+):
+    # given: a user far from UTC, a long path
+    ProfileFactory(user=user, timezone="Asia/Kolkata", reminders_enabled=reminders_enabled)
+    path = TrainingPath.objects.select_related("role").get(slug="coder-prep-path")
+    lengthen(path, steps)
+    plan = services.plan_create(
+        owner=fresh(user), target_role=path.role, training_path=path, start_date=PLAN_START
+    )
+    created = snapshot(plan)
+    # when: the general path re-derives milestones and re-arms reminders
+    moved = services._sync_milestones(plan)
+    pending = reminders_arm_for_plan(plan=plan)
+    # then: it finds nothing to add, move, drop or re-time
+    assert moved == 0
+    assert snapshot(plan) == created
+    assert pending == (len(created[0]) if reminders_enabled else 0)
+    assert bool(created[1]) is reminders_enabled
+    for _pk, _milestone, _offset, due_on, scheduled_for, _status in created[1]:
+        local = scheduled_for.astimezone(ZoneInfo("Asia/Kolkata"))
+        assert (local.date(), local.hour) == (due_on, 9)
+
+
+def test_a_plan_without_a_path_creates_no_items_milestones_or_reminders(
+    user, profile, catalogue, django_assert_num_queries
+):
+    role, owner = Role.objects.get(slug="medical-coder"), fresh(user)
+    # the plan's INSERT: no milestones, so no profile or reminders either
+    with django_assert_num_queries(1):
+        plan = services.plan_create(owner=owner, target_role=role, start_date=PLAN_START)
+    assert (plan.items.count(), plan.milestones.count()) == (0, 0)
+
+
+def test_editing_a_new_plan_re_arms_its_reminders_through_the_general_path(
+    user, profile, catalogue
+):
+    # given: a new plan with its step reminders
+    path = TrainingPath.objects.select_related("role").get(slug="coder-prep-path")
+    plan = services.plan_create(
+        owner=fresh(user), target_role=path.role, training_path=path, start_date=PLAN_START
+    )
+    before = {r.milestone_id: r.due_on for r in Reminder.objects.filter(milestone__plan=plan)}
+    # when: the plan starts a month later
+    services.plan_update(plan=plan, data={"start_date": date(2027, 2, 4)})
+    # then: each milestone has one pending reminder, for its new date
+    pending = Reminder.objects.filter(milestone__plan=plan, status="pending")
+    assert sorted(pending.values_list("milestone_id", flat=True)) == sorted(before)
+    for reminder in pending.select_related("milestone"):
+        assert reminder.due_on == reminder.milestone.due_on
+        assert reminder.due_on > before[reminder.milestone_id]
+
+
+def test_a_time_zone_change_re_times_the_reminders_of_every_plan(user, profile, catalogue):
+    # given: two new plans
+    path = TrainingPath.objects.select_related("role").get(slug="coder-prep-path")
+    for start in (PLAN_START, PLAN_START + timedelta(days=7)):
+        services.plan_create(
+            owner=fresh(user), target_role=path.role, training_path=path, start_date=start
+        )
+    count = Reminder.objects.filter(user=user).count()
+    # when: the owner moves to Tokyo
+    profile_update(user=fresh(user), data={"timezone": "Asia/Tokyo"})
+    # then: the same reminders, at 09:00 Tokyo time
+    reminders = Reminder.objects.filter(user=user, status="pending")
+    assert reminders.count() == count == 6
+    for reminder in reminders:
+        local = reminder.scheduled_for.astimezone(ZoneInfo("Asia/Tokyo"))
+        assert (local.date(), local.hour) == (reminder.due_on, 9)
+    # and re-arming again changes nothing
+    assert reminders_arm_for_user(user=user) == count
+
+
+@pytest.mark.parametrize("steps", [4, 12])
+@pytest.mark.parametrize("idempotency_key", [None, "create-1"])
+def test_post_plan_costs_the_detail_read_plus_a_fixed_number_of_writes(
+    user, profile, catalogue, django_assert_num_queries, steps, idempotency_key
+):
+    # given: the coder path with `steps` steps, and what reading a plan costs
+    lengthen(TrainingPath.objects.get(slug="coder-prep-path"), steps)
+    client = APIClient()
+    body = {
+        "target_role": "medical-coder",
+        "training_path": "coder-prep-path",
+        "start_date": str(PLAN_START),
+    }
+    client.force_authenticate(fresh(user))
+    plan_id = client.post("/api/v1/plans/", body, format="json").json()["id"]
+    client.force_authenticate(fresh(user))
+    with CaptureQueriesContext(connection) as read:
+        client.get(f"/api/v1/plans/{plan_id}/")
+    # the key's look-up and stored response, and the SAVEPOINT / RELEASE of the transaction
+    # around the view (nested in the test's; plan_create adds none inside it)
+    keyed = 0 if idempotency_key is None else 1 + 1 + 2
+    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+    client.force_authenticate(fresh(user))
+    # when / then
+    with django_assert_num_queries(len(read) + VALIDATE_QUERIES + CREATE_QUERIES + keyed):
+        response = client.post("/api/v1/plans/", body, format="json", headers=headers)
+    assert response.status_code == 201
+    assert len(response.json()["items"]) == steps
+
+
+def test_a_path_of_another_role_and_unknown_slugs_are_validated_as_before(
+    user, profile, catalogue, django_assert_num_queries
+):
+    # a path of another role: allowed, each slug then looked up on its own
+    body = {"target_role": "medical-coder", "training_path": "biller-bootcamp"}
+    serializer = PlanCreateSerializer(data={**body, "start_date": str(PLAN_START)})
+    with django_assert_num_queries(1 + 2):
+        assert serializer.is_valid(), serializer.errors
+    assert serializer.validated_data["target_role"].slug == "medical-coder"
+    assert serializer.validated_data["training_path"].slug == "biller-bootcamp"
+    # unknown slugs: the usual per-field errors
+    serializer = PlanCreateSerializer(
+        data={"target_role": "astronaut", "training_path": "moon", "start_date": str(PLAN_START)}
+    )
+    assert not serializer.is_valid()
+    assert serializer.errors == {
+        "target_role": ["Object with slug=astronaut does not exist."],
+        "training_path": ["Object with slug=moon does not exist."],
+    }
