@@ -42,14 +42,15 @@ def _items_prefetch() -> Prefetch:
     )
 
 
-def _salary_prefetches() -> list[Prefetch]:
+def salary_prefetches(*, prefix: str = "target_role__") -> list[Prefetch]:
+    """A role's salary bands and premiums in the order the summary lists them."""
     return [
         Prefetch(
-            "target_role__salary_bands",
+            f"{prefix}salary_bands",
             queryset=SalaryBand.objects.select_related("source").order_by("level", "pk"),
         ),
         Prefetch(
-            "target_role__salary_premiums",
+            f"{prefix}salary_premiums",
             queryset=SalaryPremium.objects.select_related("source").order_by("level", "pk"),
         ),
     ]
@@ -60,7 +61,7 @@ def plan_list_for_user(*, user: User) -> QuerySet[Plan]:
     return (
         Plan.objects.filter(owner=user)
         .select_related("target_role", "training_path", "owner__profile")
-        .prefetch_related(_items_prefetch(), *_salary_prefetches())
+        .prefetch_related(_items_prefetch(), *salary_prefetches())
         .order_by("-created_at", "id")
     )
 

@@ -4,15 +4,19 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from plans.read_models import catalogue_memo_clear
 from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Throttle counters and cached catalogue payloads never leak from one test to the next."""
+    """Throttle counters and cached catalogue payloads never leak from one test to the next
+    (nor catalogue rows kept in memory: ids and version numbers repeat after a rollback)."""
     cache.clear()
+    catalogue_memo_clear()
     yield
     cache.clear()
+    catalogue_memo_clear()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -100,6 +101,13 @@ def test_month_ends_do_not_drift_and_leap_years_are_respected():
         date(2028, 4, 30),
     ]
     assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
+
+
+@given(st.dates(date(1900, 1, 1), date(2200, 12, 31)), st.integers(-1200, 1200))
+def test_add_months_is_relativedelta_month_arithmetic(start, months):
+    # add_months does its own calendar arithmetic (relativedelta was the read path's hot spot):
+    # it must land on the very day relativedelta gives, month ends and leap days included
+    assert add_months(start, months) == start + relativedelta(months=months)
 
 
 def test_weeks_and_months_mix():
