@@ -240,3 +240,29 @@ def test_a_catalogue_write_reaches_the_kept_rows(plans, change):
     # then
     data, _etag = read_models.plan_detail_data(user=plan.owner, plan_id=plan.id)
     assert_same(data, PlanDetailSerializer(old_path(plan)).data)
+
+
+def test_the_plan_list_pages_as_before(auth_client, user, catalogue):
+    # given: five plans, shown two a page
+    for index in range(5):
+        make_plan(user, start_date=PLAN_START + timedelta(days=index))
+    reference = [old_path(plan) for plan in selectors.plan_list_for_user(user=user)]
+    expected = json.loads(canonical(PlanListSerializer(reference, many=True).data))
+    # when
+    pages = [auth_client.get(f"/api/v1/plans/?page={page}&page_size=2") for page in (1, 2, 3)]
+    past_the_end = auth_client.get("/api/v1/plans/?page=4&page_size=2")
+    everything = auth_client.get("/api/v1/plans/")
+    # then
+    bodies = [page.json() for page in pages]
+    assert [body["count"] for body in bodies] == [5, 5, 5]
+    assert [body["results"] for body in bodies] == [expected[0:2], expected[2:4], expected[4:]]
+    assert bodies[0]["previous"] is None
+    assert bodies[0]["next"].endswith("?page=2&page_size=2")
+    assert bodies[2]["next"] is None
+    assert past_the_end.status_code == 404
+    assert everything.json()["results"] == expected
+
+
+def test_a_user_without_plans_lists_none(auth_client, user):
+    response = auth_client.get("/api/v1/plans/")
+    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
