@@ -8,11 +8,14 @@ missing or extra key, or a changed type (1 for true) fails.
 """
 
 import json
-from datetime import timedelta
-from decimal import Decimal
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 import pytest
 from django.utils import timezone
+from hypothesis import assume, example, given
+from hypothesis import strategies as st
+from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from plans import read_models, selectors, services
@@ -24,6 +27,41 @@ from tests.factories import ProfileFactory, UserFactory
 from tests.plans.conftest import PLAN_START, make_plan
 
 pytestmark = pytest.mark.django_db
+
+
+def outcome(format_decimal, value: Decimal) -> str:
+    try:
+        return format_decimal(value)
+    except InvalidOperation:
+        return "InvalidOperation"
+
+
+@given(
+    st.decimals(min_value=-(10**8), max_value=10**8, allow_nan=False, allow_infinity=False)
+    | st.decimals(min_value=-(10**8), max_value=10**8, places=4),  # many exact halves
+    st.sampled_from([(12, 2), (10, 2), (6, 1), (4, 3)]),
+)
+@example(Decimal("0.125"), (12, 2))  # DRF rounds half to even: "0.12"
+@example(Decimal("0.0005"), (4, 3))
+def test_decimals_are_formatted_as_drf_formats_them(value, shape):
+    # given: a field shape the plan output uses, and a value that fits it
+    max_digits, places = shape
+    assume(abs(value) < 10 ** (max_digits - places))
+    field = serializers.DecimalField(max_digits=max_digits, decimal_places=places)
+    mine = read_models._decimal_format(max_digits, places)
+    # when / then: the same text, or the same refusal when rounding overflows the digits
+    assert outcome(mine, value) == outcome(field.to_representation, value)
+
+
+@given(
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)),
+    st.sampled_from(["UTC", "America/Chicago", "Asia/Kolkata", "Pacific/Chatham"]),
+)
+def test_datetimes_are_formatted_as_drf_formats_them(value, zone):
+    aware = value.replace(tzinfo=UTC)
+    with timezone.override(zone):
+        expected = serializers.DateTimeField().to_representation(aware)
+        assert read_models._datetime(aware) == expected
 
 
 def old_path(plan: Plan) -> Plan:
