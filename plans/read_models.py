@@ -49,6 +49,7 @@ from plans.computations import (
 )
 from plans.models import Milestone, Plan, PlanItem
 from plans.selectors import salary_figure, salary_outlook, salary_prefetches
+from plans.serializers import SalarySerializer
 from roles.cache import catalogue_version
 from roles.models import (
     Certification,
@@ -58,6 +59,7 @@ from roles.models import (
     TrainingPath,
     TrainingStep,
 )
+from roles.serializers import RoleRefSerializer
 
 CATALOGUE_MEMO_TTL = 60  # seconds
 PLAN_NOT_FOUND = "No plan of yours has this id."
@@ -209,9 +211,7 @@ def _missing(known: dict, ids: Iterable[int | None]) -> set[int]:
 
 
 def _load_roles(memo: CatalogueMemo, ids: Iterable[int]) -> None:
-    from plans.serializers import SalarySerializer
-    from roles.serializers import RoleRefSerializer
-
+    """Each role's reference and salary outlook, shown by the serializers themselves."""
     missing = _missing(memo.roles, ids)
     if not missing:
         return
