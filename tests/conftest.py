@@ -4,18 +4,25 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from plans.read_models import catalogue_memo_clear
 from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Throttle counters and cached catalogue payloads never leak from one test to the next
-    (nor catalogue rows kept in memory: ids and version numbers repeat after a rollback)."""
+    """Throttle counters and cached catalogue payloads never leak from one test to the next."""
     cache.clear()
-    catalogue_memo_clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _clear_kept_catalogue_rows():
+    """Catalogue rows the plan reads keep in memory never leak from one test to the next
+    either: ids and catalogue version numbers repeat after a rolled-back test."""
+    from plans.read_models import catalogue_memo_clear
+
+    catalogue_memo_clear()
+    yield
     catalogue_memo_clear()
 
 
