@@ -10,8 +10,10 @@ missing or extra key, or a changed type (1 for true) fails.
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from uuid import uuid4
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
@@ -20,7 +22,7 @@ from rest_framework.renderers import JSONRenderer
 
 from plans import read_models, selectors, services
 from plans.computations import NO_CURRENT_SALARY, NO_GAIN, NO_SALARY_FIGURE, Duration
-from plans.models import Plan
+from plans.models import Plan, PlanItem
 from plans.serializers import PlanDetailSerializer, PlanItemSerializer, PlanListSerializer
 from roles.models import Certification, Role, Tool, TrainingPath
 from tests.factories import ProfileFactory, UserFactory
@@ -304,3 +306,36 @@ def test_the_plan_list_pages_as_before(auth_client, user, catalogue):
 def test_a_user_without_plans_lists_none(auth_client, user):
     response = auth_client.get("/api/v1/plans/")
     assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+def test_compiled_queries_return_what_their_querysets_return(plans):
+    # given: the queries compiled once and run with new values, and the same QuerySets
+    owner = plans[0].owner
+    plan_ids = [plan.id for plan in plans if plan.owner_id == owner.pk]
+    # when / then
+    for plan in plans:
+        assert read_models._PLAN_ROW.rows(plan.id, plan.owner_id) == list(
+            Plan.objects.filter(pk=plan.id, owner=plan.owner).values_list(*read_models.PLAN_COLUMNS)
+        )
+        assert read_models._PLAN_ROW.rows(plan.id, plan.owner_id + 1000) == []
+        assert read_models._PLAN_MILESTONES.rows(plan.id) == list(
+            plan.milestones.order_by("due_on", "id").values_list(*read_models.MILESTONE_COLUMNS)
+        )
+    everyone = PlanItem.objects.filter(plan_id__in=plan_ids).order_by("position", "id")
+    assert read_models._PLANS_ITEMS.rows(*plan_ids) == list(
+        everyone.values_list(*read_models.ITEM_COLUMNS)
+    )
+    newest_first = Plan.objects.filter(owner=owner).order_by("-created_at", "id")
+    expected = list(newest_first.values_list(*read_models.PLAN_COLUMNS))
+    assert read_models._USER_PLANS.rows(owner.pk, low=1, high=3) == expected[1:3]
+    assert read_models._USER_PLAN_COUNT.rows(owner.pk) == [(len(expected),)]
+
+
+def test_a_query_whose_values_do_not_reach_the_sql_is_refused():
+    # given: a build that drops its value (the sentinel cannot be found among the parameters)
+    broken = read_models._CompiledRows(
+        Plan, lambda plan_id: Plan.objects.values_list("id"), Plan._meta.pk
+    )
+    # when / then
+    with pytest.raises(ImproperlyConfigured, match="one place"):
+        broken.rows(uuid4())
