@@ -16,12 +16,11 @@ Conventions:
 from __future__ import annotations
 
 import math
+from calendar import monthrange
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
-
-from dateutil.relativedelta import relativedelta
 
 ZERO = Decimal("0")
 WEEKS_PER_MONTH = Decimal("52") / Decimal("12")
@@ -93,29 +92,47 @@ class CostSummary:
     currency: str = "USD"
 
 
+def _cost_bounds(item: ItemFacts) -> tuple[Decimal, Decimal]:
+    low = item.catalogue_cost_min if item.catalogue_cost_min is not None else None
+    high = item.catalogue_cost_max if item.catalogue_cost_max is not None else low
+    if low is None:
+        low = high = item.planned_cost
+    return low, high
+
+
 def item_cost_range(item: ItemFacts) -> CostRange:
     """Planned cost and the catalogue's range for the same item.
 
     Where the catalogue gives no figure (a custom course, a step marked N/A) the range is the
     planned cost itself, so the total range still brackets the planned total.
     """
-    low = item.catalogue_cost_min if item.catalogue_cost_min is not None else None
-    high = item.catalogue_cost_max if item.catalogue_cost_max is not None else low
-    if low is None:
-        low = high = item.planned_cost
+    low, high = _cost_bounds(item)
     return CostRange(planned=item.planned_cost, min=low, max=high)
 
 
 def plan_cost(items: Iterable[ItemFacts], currency: str = "USD") -> CostSummary:
-    by_kind: dict[str, CostRange] = {}
-    total = CostRange()
+    # Sums kept as plain [planned, min, max] lists (a CostRange per addition was most of the
+    # time of this function); the same additions in the same order as adding CostRanges.
+    by_kind: dict[str, list[Decimal]] = {}
+    total = [ZERO, ZERO, ZERO]
     for item in items:
         if item.skipped:
             continue
-        cost = item_cost_range(item)
-        by_kind[item.kind] = by_kind.get(item.kind, CostRange()) + cost
-        total = total + cost
-    return CostSummary(total=total, by_kind=by_kind, currency=currency)
+        low, high = _cost_bounds(item)
+        sums = by_kind.get(item.kind)
+        if sums is None:
+            sums = by_kind[item.kind] = [ZERO, ZERO, ZERO]
+        sums[0] += item.planned_cost
+        sums[1] += low
+        sums[2] += high
+        total[0] += item.planned_cost
+        total[1] += low
+        total[2] += high
+    return CostSummary(
+        total=CostRange(*total),
+        by_kind={kind: CostRange(*sums) for kind, sums in by_kind.items()},
+        currency=currency,
+    )
 
 
 # --- schedule -------------------------------------------------------------------------------
@@ -153,7 +170,7 @@ class _Cursor:
     weeks: int = 0
 
     def date(self) -> date:
-        return self.start + relativedelta(months=self.months) + timedelta(weeks=self.weeks)
+        return add_months(self.start, self.months) + timedelta(weeks=self.weeks)
 
     def advance(self, duration: Duration) -> None:
         if duration.unit == Unit.WEEKS:
@@ -163,15 +180,37 @@ class _Cursor:
 
 
 def add_months(start: date, months: int) -> date:
-    """`start` plus whole months, clamped to the month's last day (Jan 31 + 1 = Feb 28/29)."""
-    return start + relativedelta(months=months)
+    """`start` plus whole months, clamped to the month's last day (Jan 31 + 1 = Feb 28/29).
+
+    The same date as `start + relativedelta(months=months)`, without building a relativedelta
+    (this runs twice per item on every plan read)."""
+    if not months:
+        return start
+    years, month_index = divmod(start.month - 1 + months, 12)
+    year, month = start.year + years, month_index + 1
+    return date(year, month, min(start.day, monthrange(year, month)[1]))
+
+
+def months_and_days_between(start: date, end: date) -> tuple[int, int]:
+    """Whole months from `start` to `end` and the days left over, as `relativedelta(end,
+    start)` counts them (both negative when `end` is earlier)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    anchor = add_months(start, months)
+    if end >= start:
+        while end < anchor:
+            months -= 1
+            anchor = add_months(start, months)
+    else:
+        while end > anchor:
+            months += 1
+            anchor = add_months(start, months)
+    return months, (end - anchor).days
 
 
 def _months_between(start: date, end: date) -> Decimal:
     """Whole months plus the remaining days as a fraction of 30, to one decimal."""
-    delta = relativedelta(end, start)
-    whole = delta.years * 12 + delta.months
-    return (Decimal(whole) + Decimal(delta.days) / Decimal(30)).quantize(
+    whole, days = months_and_days_between(start, end)
+    return (Decimal(whole) + Decimal(days) / Decimal(30)).quantize(
         Decimal("0.1"), rounding=ROUND_HALF_UP
     )
 
@@ -191,6 +230,7 @@ def plan_schedule(start: date, items: Sequence[ItemFacts]) -> Schedule:
     """
     spans: dict[int | str, ItemSpan] = {}
     cursor = _Cursor(start)
+    current = cursor.date()  # recomputed only when the cursor moves
     last_exam: date | None = None
     for item in items:
         if item.kind == Kind.EXAM and item.exam_date is not None:
@@ -198,17 +238,18 @@ def plan_schedule(start: date, items: Sequence[ItemFacts]) -> Schedule:
             if not item.skipped:
                 last_exam = max(last_exam or item.exam_date, item.exam_date)
             continue
-        begins = cursor.date()
+        begins = current
         if item.is_sequential and not item.skipped:
             cursor.advance(item.planned_duration)
-        spans[item.key] = ItemSpan(item.key, begins, cursor.date())
+            current = cursor.date()
+        spans[item.key] = ItemSpan(item.key, begins, current)
 
     active = [item for item in items if item.is_sequential and not item.skipped]
 
     def bound(item: ItemFacts, months: int | None) -> Duration:
         return Duration(months) if months is not None else item.planned_duration
 
-    sequential_end = cursor.date()
+    sequential_end = current
     optimistic_end = _sequential_finish(
         start, [bound(item, item.catalogue_months_min) for item in active]
     )

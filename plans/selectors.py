@@ -1,7 +1,10 @@
 """Read queries for plans (always scoped to the owner) and the computed plan summary.
 
 The querysets prefetch everything the summary needs, so a plan's detail and a page of plans
-cost a constant number of queries whatever the number of items and milestones.
+cost a constant number of queries whatever the number of items and milestones. The API's plan
+responses are built from rows by plans/read_models.py; the plans loaded here serve the writes
+(services take model instances) and are the reference the read models are tested
+against (tests/plans/test_read_models.py).
 """
 
 from __future__ import annotations
@@ -42,14 +45,15 @@ def _items_prefetch() -> Prefetch:
     )
 
 
-def _salary_prefetches() -> list[Prefetch]:
+def salary_prefetches(*, prefix: str = "target_role__") -> list[Prefetch]:
+    """A role's salary bands and premiums in the order the summary lists them."""
     return [
         Prefetch(
-            "target_role__salary_bands",
+            f"{prefix}salary_bands",
             queryset=SalaryBand.objects.select_related("source").order_by("level", "pk"),
         ),
         Prefetch(
-            "target_role__salary_premiums",
+            f"{prefix}salary_premiums",
             queryset=SalaryPremium.objects.select_related("source").order_by("level", "pk"),
         ),
     ]
@@ -60,7 +64,7 @@ def plan_list_for_user(*, user: User) -> QuerySet[Plan]:
     return (
         Plan.objects.filter(owner=user)
         .select_related("target_role", "training_path", "owner__profile")
-        .prefetch_related(_items_prefetch(), *_salary_prefetches())
+        .prefetch_related(_items_prefetch(), *salary_prefetches())
         .order_by("-created_at", "id")
     )
 
@@ -121,10 +125,6 @@ def plan_exists_for_user(*, user: User, plan_id: UUID | str) -> None:
         found = False
     if not found:
         raise Http404("No plan of yours has this id.")
-
-
-def plans_for_user_by_ids(*, user: User, plan_ids: list[UUID]) -> dict[UUID, Plan]:
-    return {plan.id: plan for plan in plan_list_for_user(user=user).filter(pk__in=plan_ids)}
 
 
 def idempotency_record_get(*, user: User, key: str) -> IdempotencyRecord | None:

@@ -15,10 +15,9 @@ from rest_framework.views import APIView
 from careerplan.api.caching import etag_matches
 from careerplan.api.errors import PreconditionFailed, ProblemSerializer
 from careerplan.api.pagination import PageNumberPagination
-from plans import selectors, services
+from plans import read_models, selectors, services
 from plans.calendar_feed import calendar_feed_get_or_create, calendar_feed_rotate, calendar_feed_url
 from plans.idempotency import IDEMPOTENCY_PARAMETER, KEY_REUSED_RESPONSE, idempotent
-from plans.models import Plan
 from plans.serializers import (
     MilestoneCreateSerializer,
     MilestoneSerializer,
@@ -73,35 +72,26 @@ def _guarded(service, **kwargs):
         raise PreconditionFailed() from exc
 
 
-def _with_summary(plan: Plan) -> Plan:
-    """Attach the computed summary, and to each item its catalogue figures and dates."""
-    items = list(plan.items.all())
-    summary = selectors.plan_summary(plan, items)
-    for item in items:
-        item.facts = selectors.item_facts(item)
-        item.span = summary.schedule.spans[item.pk]
-    plan.summary = summary
-    plan.summary_items = items
-    return plan
-
-
 def plan_detail_response(
     request, plan_id, status_code: int = status.HTTP_200_OK, headers: dict | None = None
 ) -> Response:
     """The plan as GET /plans/<id>/ shows it (summary, items, milestones, ETag); also used by
     the path finder's "start this plan"."""
-    plan = _with_summary(selectors.plan_get_for_user(user=request.user, plan_id=plan_id))
-    response = Response(PlanDetailSerializer(plan).data, status=status_code, headers=headers or {})
-    response["ETag"] = plan.etag
+    data, etag = read_models.plan_detail_data(user=request.user, plan_id=plan_id)
+    response = Response(data, status=status_code, headers=headers or {})
+    response["ETag"] = etag
     return response
+
+
+def _items_response(request, plan_id) -> Response:
+    items, etag = read_models.plan_items_data(user=request.user, plan_id=plan_id)
+    return Response(items, headers={"ETag": etag})
 
 
 def _item_response(request, item, status_code=status.HTTP_200_OK) -> Response:
-    plan = _with_summary(selectors.plan_get_for_user(user=request.user, plan_id=item.plan_id))
-    item = next(i for i in plan.summary_items if i.pk == item.pk)
-    response = Response(PlanItemSerializer(item).data, status=status_code)
-    response["ETag"] = plan.etag
-    return response
+    items, etag = read_models.plan_items_data(user=request.user, plan_id=item.plan_id)
+    data = next(shown for shown in items if shown["id"] == item.pk)
+    return Response(data, status=status_code, headers={"ETag": etag})
 
 
 def _plan_etag(request, plan_id) -> str:
@@ -116,10 +106,9 @@ class PlanListView(APIView):
     @extend_schema(responses=PlanListSerializer(many=True), operation_id="plans_list")
     def get(self, request, version):
         paginator = self.pagination_class()
-        plans = selectors.plan_list_for_user(user=request.user)
-        page = paginator.paginate_queryset(plans, request, view=self)
-        data = PlanListSerializer([_with_summary(plan) for plan in page], many=True).data
-        return paginator.get_paginated_response(data)
+        rows = read_models.plan_rows_for_user(user=request.user)
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(read_models.plan_list_data(page))
 
     @extend_schema(
         request=PlanCreateSerializer,
@@ -189,10 +178,7 @@ class PlanItemListView(APIView):
 
     @extend_schema(responses=PlanItemSerializer(many=True), operation_id="plans_items_list")
     def get(self, request, version, plan_id):
-        plan = _with_summary(selectors.plan_get_for_user(user=request.user, plan_id=plan_id))
-        response = Response(PlanItemSerializer(plan.summary_items, many=True).data)
-        response["ETag"] = plan.etag
-        return response
+        return _items_response(request, plan_id)
 
     @extend_schema(
         request=PlanItemCreateSerializer,
@@ -265,10 +251,7 @@ class PlanItemReorderView(APIView):
             item_ids=serializer.validated_data["items"],
             expected_version=expected_version(request, plan_id),
         )
-        plan = _with_summary(selectors.plan_get_for_user(user=request.user, plan_id=plan_id))
-        response = Response(PlanItemSerializer(plan.summary_items, many=True).data)
-        response["ETag"] = plan.etag
-        return response
+        return _items_response(request, plan_id)
 
 
 class PlanShiftView(APIView):
@@ -289,15 +272,13 @@ class PlanShiftView(APIView):
             days=serializer.validated_data["days"],
             expected_version=expected_version(request, plan_id),
         )
-        plan = _with_summary(selectors.plan_get_for_user(user=request.user, plan_id=plan_id))
+        plan, etag = read_models.plan_detail_data(user=request.user, plan_id=plan_id)
         body = {
             "items_moved": result.items_moved,
             "milestones_moved": result.milestones_moved,
             "plan": plan,
         }
-        response = Response(ShiftResultSerializer(body).data)
-        response["ETag"] = plan.etag
-        return response
+        return Response(body, headers={"ETag": etag})
 
 
 class MilestoneListView(APIView):
@@ -398,12 +379,11 @@ class PlanCompareView(APIView):
                 invalid.append(part)
         if invalid:
             raise ValidationError({"plans": [COMPARE_INVALID.format(ids=", ".join(invalid))]})
-        found = selectors.plans_for_user_by_ids(user=request.user, plan_ids=ids)
+        found = read_models.plans_data_for_user_by_ids(user=request.user, plan_ids=ids)
         unknown = [str(plan_id) for plan_id in ids if plan_id not in found]
         if unknown:
             raise ValidationError({"plans": [COMPARE_UNKNOWN.format(ids=", ".join(unknown))]})
-        plans = [_with_summary(found[plan_id]) for plan_id in ids]
-        return Response(PlanCompareSerializer({"plans": plans}).data)
+        return Response({"plans": [found[plan_id] for plan_id in ids]})
 
 
 class CalendarFeedSerializer(serializers.Serializer):

@@ -24,6 +24,17 @@ def _clear_cache():
     _clear_caches()
 
 
+@pytest.fixture(autouse=True)
+def _clear_kept_catalogue_rows():
+    """Catalogue rows the plan reads keep in memory never leak from one test to the next
+    either: ids and catalogue version numbers repeat after a rolled-back test."""
+    from plans.read_models import catalogue_memo_clear
+
+    catalogue_memo_clear()
+    yield
+    catalogue_memo_clear()
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

@@ -5,7 +5,7 @@ import pytest
 from django.db import InterfaceError, OperationalError
 
 from careerplan.cache import FailOpenRedisCache
-from plans import selectors
+from plans import read_models
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_a_database_outage_is_a_503_problem_with_retry_after(monkeypatch, auth_c
     def unavailable(**kwargs):
         raise error("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(selectors, "plan_list_for_user", unavailable)
+    monkeypatch.setattr(read_models, "plan_rows_for_user", unavailable)
     # 5xx are still reported (got_request_exception, for error trackers); the test client would
     # re-raise the reported exception instead of returning the response
     auth_client.raise_request_exception = False

@@ -4,18 +4,22 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
 from plans.computations import (
     NO_CURRENT_SALARY,
     NO_SALARY_FIGURE,
+    CostRange,
     Duration,
     ItemFacts,
     Kind,
     SalaryFigure,
     Unit,
     add_months,
+    item_cost_range,
+    months_and_days_between,
     payback,
     plan_cost,
     plan_progress,
@@ -102,6 +106,13 @@ def test_month_ends_do_not_drift_and_leap_years_are_respected():
     assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
 
 
+@given(st.dates(date(1900, 1, 1), date(2200, 12, 31)), st.integers(-1200, 1200))
+def test_add_months_is_relativedelta_month_arithmetic(start, months):
+    # add_months does its own calendar arithmetic (relativedelta was the read path's hot spot):
+    # it must land on the very day relativedelta gives, month ends and leap days included
+    assert add_months(start, months) == start + relativedelta(months=months)
+
+
 def test_weeks_and_months_mix():
     items = [
         ItemFacts("bootcamp", Kind.CUSTOM, D(0), Duration(6, Unit.WEEKS)),
@@ -178,6 +189,44 @@ def test_planned_total_lies_within_the_catalogue_range_when_nothing_is_overridde
     # then
     assert total.min <= total.planned <= total.max
     assert total.min == sum((D(min(a, b)) for a, b, _, s in rows if not s), D(0))
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(Kind.ALL),
+            money,
+            st.none() | money,
+            st.none() | money,
+            st.booleans(),
+        ),
+        max_size=20,
+    )
+)
+def test_plan_cost_is_the_sum_of_the_item_cost_ranges(rows):
+    # plan_cost keeps running sums instead of adding CostRanges: same figures, same order
+    items = [
+        ItemFacts(i, kind, planned, catalogue_cost_min=low, catalogue_cost_max=high, skipped=skip)
+        for i, (kind, planned, low, high, skip) in enumerate(rows)
+    ]
+    expected_by_kind: dict[str, CostRange] = {}
+    expected_total = CostRange()
+    for item in items:
+        if not item.skipped:
+            cost = item_cost_range(item)
+            expected_by_kind[item.kind] = expected_by_kind.get(item.kind, CostRange()) + cost
+            expected_total = expected_total + cost
+    summary = plan_cost(items)
+    assert summary.total == expected_total
+    assert list(summary.by_kind.items()) == list(expected_by_kind.items())
+
+
+@given(
+    st.dates(date(1900, 1, 1), date(2200, 12, 31)), st.dates(date(1900, 1, 1), date(2200, 12, 31))
+)
+def test_months_and_days_between_count_as_relativedelta_does(start, end):
+    delta = relativedelta(end, start)
+    assert months_and_days_between(start, end) == (delta.years * 12 + delta.months, delta.days)
 
 
 @given(

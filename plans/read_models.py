@@ -1,0 +1,724 @@
+"""Plans as the API shows them, built as plain dicts straight from rows: the read path of
+GET /plans/, GET /plans/<id>/ and every response that shows a plan or its items.
+
+The DRF serializers in plans/serializers.py remain the documented shape (the OpenAPI schema
+is generated from them); tests/plans/test_read_models.py checks that what is built here is
+exactly what those serializers give for the same plans, field for field. Walking model
+instances through nested serializers cost ~14 ms of CPU for a plan of 50 items; tuples from
+compiled `values_list()` queries (`_CompiledRows`) turned into dicts here cost about 1 ms.
+
+Catalogue rows a plan refers to (its role with the salary bands and premiums, its training
+path, training steps, certifications with their current fees, tools) are kept in process
+memory per catalogue version (`roles.cache.catalogue_version()`, which changes on every
+catalogue write), so once warm a plan read queries only the plan, its items and its
+milestones. A process sees a catalogue change when it sees the new version (the process that
+wrote it at once, others as roles/cache.py promises for the catalogue's own ETags). The kept
+rows are also dropped after `CATALOGUE_MEMO_TTL` seconds whatever the version says, which
+bounds the harm of a version number reused after a rolled-back catalogue write.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, getcontext
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connections, router
+from django.db.models import Count, QuerySet, UUIDField
+from django.db.models import Field as DjangoField
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from plans.computations import (
+    Duration,
+    ItemFacts,
+    Kind,
+    SalaryFigure,
+    payback,
+    plan_cost,
+    plan_progress,
+    plan_schedule,
+)
+from plans.models import Milestone, Plan, PlanItem
+from plans.selectors import salary_figure, salary_outlook, salary_prefetches
+from plans.serializers import SalarySerializer
+from roles.cache import catalogue_version
+from roles.models import (
+    Certification,
+    CertificationFee,
+    Role,
+    Tool,
+    TrainingPath,
+    TrainingStep,
+)
+from roles.serializers import RoleRefSerializer
+
+CATALOGUE_MEMO_TTL = 60  # seconds
+PLAN_NOT_FOUND = "No plan of yours has this id."
+
+PLAN_COLUMNS = (
+    "id",
+    "title",
+    "status",
+    "target_role_id",
+    "training_path_id",
+    "start_date",
+    "version",
+    "created_at",
+    "updated_at",
+    "current_salary",
+    "owner__profile__current_salary",
+)
+ITEM_COLUMNS = (
+    "id",
+    "plan_id",
+    "position",
+    "kind",
+    "title",
+    "status",
+    "training_step_id",
+    "certification_id",
+    "tool_id",
+    "provider",
+    "url",
+    "exam_date",
+    "planned_cost",
+    "duration_value",
+    "duration_unit",
+    "quantity",
+    "done_at",
+)
+MILESTONE_COLUMNS = ("id", "kind", "title", "due_on", "done_at", "item_id")
+KIND_LABELS = {value: str(label) for value, label in PlanItem.ItemKind.choices}
+DONE, SKIPPED = PlanItem.Status.DONE, PlanItem.Status.SKIPPED
+
+
+# --- DRF's representations of scalars ------------------------------------------------------
+
+
+def _decimal_format(max_digits: int, decimal_places: int):
+    """DecimalField(max_digits, decimal_places).to_representation for a non-null Decimal."""
+    context = getcontext().copy()
+    context.prec = max_digits
+    exponent = Decimal(".1") ** decimal_places
+
+    def format_decimal(value: Decimal) -> str:
+        return f"{value.quantize(exponent, context=context):f}"
+
+    return format_decimal
+
+
+_money = _decimal_format(12, 2)  # serializers.MONEY
+_item_money = _decimal_format(10, 2)  # PlanItem.planned_cost, as its ModelSerializer maps it
+_months = _decimal_format(6, 1)
+_ratio = _decimal_format(4, 3)
+
+
+def _money_or_none(value: Decimal | None) -> str | None:
+    return None if value is None else _money(value)
+
+
+def _date(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _datetime(value: datetime | None) -> str | None:
+    """DateTimeField().to_representation: in the current time zone, ISO 8601, "Z" for UTC."""
+    if not value:
+        return None
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+# --- catalogue rows, kept per catalogue version ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleFacts:
+    ref: dict  # RoleRefSerializer
+    salary: dict  # SalarySerializer of the role's salary outlook
+    figures: list[SalaryFigure]  # its entry bands, as payback takes them
+
+
+@dataclass(frozen=True)
+class StepFacts:
+    ref: dict  # StepRefSerializer
+    name: str
+    cost_min: Decimal | None
+    cost_max: Decimal | None
+    months_min: int | None
+    months_max: int | None
+
+
+@dataclass(frozen=True)
+class CertificationFacts:
+    ref: dict  # CertificationRefSerializer
+    code: str
+    fee_min: Decimal | None  # of its current fees
+    fee_max: Decimal | None
+
+
+@dataclass(frozen=True)
+class ToolFacts:
+    ref: dict  # ToolRefSerializer
+    name: str
+    cost_min: Decimal
+    cost_max: Decimal
+
+
+@dataclass
+class CatalogueMemo:
+    """Catalogue rows by id, filled on first use; valid for one catalogue version."""
+
+    version: str
+    expires_at: float
+    roles: dict[int, RoleFacts] = field(default_factory=dict)
+    paths: dict[int, dict] = field(default_factory=dict)
+    steps: dict[int, StepFacts] = field(default_factory=dict)
+    certifications: dict[int, CertificationFacts] = field(default_factory=dict)
+    tools: dict[int, ToolFacts] = field(default_factory=dict)
+
+
+_memo: CatalogueMemo | None = None
+
+
+def catalogue_memo() -> CatalogueMemo:
+    global _memo
+    version = catalogue_version()
+    memo = _memo
+    now = time.monotonic()
+    if memo is None or memo.version != version or memo.expires_at <= now:
+        memo = _memo = CatalogueMemo(version=version, expires_at=now + CATALOGUE_MEMO_TTL)
+    return memo
+
+
+def catalogue_memo_clear() -> None:
+    """Forget the kept catalogue rows (tests: ids and version numbers repeat after rollbacks)."""
+    global _memo
+    _memo = None
+
+
+def _missing(known: dict, ids: Iterable[int | None]) -> set[int]:
+    return {pk for pk in ids if pk is not None and pk not in known}
+
+
+def _load_roles(memo: CatalogueMemo, ids: Iterable[int]) -> None:
+    """Each role's reference and salary outlook, shown by the serializers themselves."""
+    missing = _missing(memo.roles, ids)
+    if not missing:
+        return
+    roles = Role.objects.filter(pk__in=missing).prefetch_related(*salary_prefetches(prefix=""))
+    for role in roles:
+        outlook = salary_outlook(role)
+        memo.roles[role.pk] = RoleFacts(
+            ref=dict(RoleRefSerializer(role).data),
+            salary=SalarySerializer(outlook).data,
+            figures=[salary_figure(band) for band in outlook.entry_bands],
+        )
+
+
+def _load_paths(memo: CatalogueMemo, ids: Iterable[int | None]) -> None:
+    missing = _missing(memo.paths, ids)
+    if missing:
+        rows = TrainingPath.objects.filter(pk__in=missing).values_list("id", "slug", "title")
+        for pk, slug, title in rows:
+            memo.paths[pk] = {"slug": slug, "title": title}
+
+
+def _load_item_catalogue(memo: CatalogueMemo, items: Sequence[tuple]) -> None:
+    """The steps, certifications (with current fees) and tools the items refer to."""
+    missing = _missing(memo.steps, (row[6] for row in items))
+    if missing:
+        rows = TrainingStep.objects.filter(pk__in=missing).values_list(
+            "id", "name", "position", "cost_min", "cost_max", "months_min", "months_max"
+        )
+        for pk, name, position, cost_min, cost_max, months_min, months_max in rows:
+            memo.steps[pk] = StepFacts(
+                ref={"id": pk, "name": name, "position": position},
+                name=name,
+                cost_min=cost_min,
+                cost_max=cost_max,
+                months_min=months_min,
+                months_max=months_max,
+            )
+    missing = _missing(memo.certifications, (row[7] for row in items))
+    if missing:
+        fees = defaultdict(list)
+        current = CertificationFee.objects.filter(certification_id__in=missing, is_current=True)
+        for certification_id, amount in current.values_list("certification_id", "amount"):
+            fees[certification_id].append(amount)
+        rows = Certification.objects.filter(pk__in=missing).values_list("id", "code", "name")
+        for pk, code, name in rows:
+            amounts = fees.get(pk)
+            memo.certifications[pk] = CertificationFacts(
+                ref={"code": code, "name": name},
+                code=code,
+                fee_min=min(amounts) if amounts else None,
+                fee_max=max(amounts) if amounts else None,
+            )
+    missing = _missing(memo.tools, (row[8] for row in items))
+    if missing:
+        rows = Tool.objects.filter(pk__in=missing).values_list(
+            "id", "slug", "name", "cadence", "cost_min", "cost_max"
+        )
+        for pk, slug, name, cadence, cost_min, cost_max in rows:
+            memo.tools[pk] = ToolFacts(
+                ref={"slug": slug, "name": name, "cadence": cadence},
+                name=name,
+                cost_min=cost_min,
+                cost_max=cost_max,
+            )
+
+
+# --- plans, items and milestones -----------------------------------------------------------
+
+
+def _item_facts(row: tuple, memo: CatalogueMemo, *, with_data: bool) -> tuple[ItemFacts, dict]:
+    """The computations' view of an item row (as selectors.item_facts gives it for a model
+    instance) and (`with_data`) its output without the schedule, which needs the whole plan."""
+    (
+        pk,
+        _plan_id,
+        position,
+        kind,
+        title,
+        status,
+        step_id,
+        certification_id,
+        tool_id,
+        provider,
+        url,
+        exam_date,
+        planned_cost,
+        duration_value,
+        duration_unit,
+        quantity,
+        done_at,
+    ) = row
+    step = memo.steps.get(step_id) if step_id is not None else None
+    certification = (
+        memo.certifications.get(certification_id) if certification_id is not None else None
+    )
+    tool = memo.tools.get(tool_id) if tool_id is not None else None
+    low = high = months_min = months_max = None
+    if kind == Kind.STEP and step is not None:
+        low, high = step.cost_min, step.cost_max
+        months_min, months_max = step.months_min, step.months_max
+    elif kind == Kind.EXAM and certification is not None:
+        low, high = certification.fee_min, certification.fee_max
+    elif kind == Kind.TOOL and tool is not None:
+        low, high = tool.cost_min * quantity, tool.cost_max * quantity
+    facts = ItemFacts(
+        key=pk,
+        kind=kind,
+        planned_cost=planned_cost,
+        planned_duration=Duration(duration_value, duration_unit) if duration_value else None,
+        catalogue_cost_min=low,
+        catalogue_cost_max=high,
+        catalogue_months_min=months_min,
+        catalogue_months_max=months_max,
+        exam_date=exam_date,
+        skipped=status == SKIPPED,
+        done=status == DONE,
+    )
+    if not with_data:
+        return facts, {}
+    if not title:  # PlanItem.display_title
+        if kind == Kind.STEP and step is not None:
+            title = step.name
+        elif kind == Kind.EXAM and certification is not None:
+            title = f"{certification.code} exam"
+        elif kind == Kind.TOOL and tool is not None:
+            title = tool.name
+        else:
+            title = KIND_LABELS.get(kind, kind)
+    data = {
+        "id": pk,
+        "position": position,
+        "kind": kind,
+        "title": title,
+        "status": status,
+        "training_step": step.ref if step is not None else None,
+        "certification": certification.ref if certification is not None else None,
+        "tool": tool.ref if tool is not None else None,
+        "provider": provider,
+        "url": url,
+        "exam_date": _date(exam_date),
+        "planned_cost": _item_money(planned_cost),
+        "duration": (
+            None if duration_value is None else {"value": duration_value, "unit": duration_unit}
+        ),
+        "quantity": quantity,
+        "catalogue": {
+            "cost_min": _money_or_none(low),
+            "cost_max": _money_or_none(high),
+            "months_min": months_min,
+            "months_max": months_max,
+        },
+        "done_at": _datetime(done_at),
+    }
+    return facts, data
+
+
+def _plan_data(
+    row: tuple, items: list[tuple], memo: CatalogueMemo, *, with_items: bool
+) -> tuple[dict, list[dict]]:
+    """A plan with its computed summary (PlanListSerializer's shape), and (`with_items`) its
+    items (PlanItemSerializer's shape) with their projected dates."""
+    (
+        pk,
+        title,
+        status,
+        role_id,
+        path_id,
+        start_date,
+        version,
+        created_at,
+        updated_at,
+        plan_salary,
+        profile_salary,
+    ) = row
+    role = memo.roles[role_id]
+    facts, items_data = [], []
+    for item in items:
+        item_facts, item_data = _item_facts(item, memo, with_data=with_items)
+        facts.append(item_facts)
+        items_data.append(item_data)
+    cost = plan_cost(facts)
+    schedule = plan_schedule(start_date, facts)
+    if with_items:
+        for item_facts, item_data in zip(facts, items_data, strict=True):
+            span = schedule.spans[item_facts.key]
+            item_data["schedule"] = {"start": span.start.isoformat(), "end": span.end.isoformat()}
+    else:
+        items_data = []
+    if plan_salary is not None:
+        current, current_from = plan_salary, "plan"
+    elif profile_salary is not None:
+        current, current_from = profile_salary, "profile"
+    else:
+        current = current_from = None
+    result = payback(
+        planned_cost=cost.total.planned,
+        current_salary=current,
+        figures=role.figures,
+        earning_from=schedule.finish_date,
+    )
+    progress = plan_progress(facts)
+    basis = result.basis
+    data = {
+        "id": str(pk),
+        "title": title,
+        "status": status,
+        "target_role": role.ref,
+        "training_path": memo.paths.get(path_id) if path_id is not None else None,
+        "start_date": start_date.isoformat(),
+        "version": version,
+        "created_at": _datetime(created_at),
+        "updated_at": _datetime(updated_at),
+        "cost": {
+            "currency": cost.currency,
+            "planned": _money(cost.total.planned),
+            "min": _money(cost.total.min),
+            "max": _money(cost.total.max),
+            "by_kind": {
+                str(kind): {
+                    "planned": _money(kind_cost.planned),
+                    "min": _money(kind_cost.min),
+                    "max": _money(kind_cost.max),
+                }
+                for kind, kind_cost in cost.by_kind.items()
+            },
+        },
+        "schedule": {
+            "finish_date": schedule.finish_date.isoformat(),
+            "optimistic_finish_date": schedule.optimistic_finish_date.isoformat(),
+            "conservative_finish_date": schedule.conservative_finish_date.isoformat(),
+            "months": {
+                "planned": _months(schedule.months.planned),
+                "optimistic": _months(schedule.months.optimistic),
+                "conservative": _months(schedule.months.conservative),
+            },
+        },
+        "salary": role.salary,
+        "payback": {
+            "months": result.months,
+            "reason": result.reason,
+            "monthly_gain": _money_or_none(result.monthly_gain),
+            "paid_back_on": _date(result.paid_back_on),
+            "basis": None
+            if basis is None
+            else {
+                "band_id": basis.ref,
+                "label": basis.label,
+                "source": basis.source,
+                "expected_salary": _money(basis.conservative),
+            },
+        },
+        "progress": {
+            "done": progress.done,
+            "total": progress.total,
+            "skipped": progress.skipped,
+            "by_count": _ratio(progress.by_count),
+            "months_done": _months(progress.months_done),
+            "months_total": _months(progress.months_total),
+            "by_months": _ratio(progress.by_months),
+        },
+        "current_salary": _money_or_none(current),
+        "current_salary_from": current_from,
+    }
+    return data, items_data
+
+
+def _milestone_data(row: tuple) -> dict:
+    pk, kind, title, due_on, done_at, item_id = row
+    return {
+        "id": pk,
+        "kind": kind,
+        "title": title,
+        "due_on": due_on.isoformat(),
+        "done": done_at is not None,
+        "done_at": _datetime(done_at),
+        "item": item_id,
+        "is_generated": item_id is not None,
+    }
+
+
+def _etag(row: tuple) -> str:
+    return f'"{row[0]}-{row[6]}"'  # Plan.etag
+
+
+class _CompiledRows:
+    """A `values_list()` query compiled to SQL once per database connection, then run with new
+    values. Building and compiling a QuerySet costs ~0.25 ms of CPU, several times what running
+    these small indexed queries costs, and the plan reads run the same few on every request.
+
+    `build(*values)` returns the QuerySet (unsliced: `rows(low=, high=)` add the backend's
+    LIMIT/OFFSET as the compiler would). It is compiled once with a unique sentinel for each
+    value; where the sentinels land among the SQL's parameters is where a call's values go,
+    prepared for the database as `field` (the model field they are compared with) prepares
+    them. With `variadic`, every value is compared with `field` and each number of values is
+    compiled once. Rows are converted as the QuerySet converts them (dates, decimals, ...).
+    """
+
+    def __init__(
+        self, model, build: Callable[..., QuerySet], *fields: DjangoField, variadic: bool = False
+    ) -> None:
+        self.model = model
+        self.build = build
+        self.fields = fields
+        self.variadic = variadic
+        self._compiled: dict[tuple[int, int], tuple] = {}
+
+    def _fields(self, count: int) -> Sequence[DjangoField]:
+        return self.fields * count if self.variadic else self.fields
+
+    def _compile(self, connection, count: int) -> tuple:
+        fields = self._fields(count)
+        sentinels = [_sentinel(field, index) for index, field in enumerate(fields)]
+        compiler = self.build(*sentinels).query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        prepared = [
+            field.get_db_prep_value(sentinel, connection, prepared=False)
+            for field, sentinel in zip(fields, sentinels, strict=True)
+        ]
+        places = []  # per parameter: (True, index of the value) or (False, the constant)
+        for param in params:
+            matches = [index for index, value in enumerate(prepared) if value == param]
+            places.append((True, matches[0]) if matches else (False, param))
+        if sorted(place for is_value, place in places if is_value) != list(range(count)):
+            raise ImproperlyConfigured(f"Each value needs one place among the parameters: {sql}")
+        selected = [column[0] for column in compiler.select[: compiler.col_count]]
+        compiled = (connection, sql, places, compiler, compiler.get_converters(selected))
+        self._compiled[id(connection), count] = compiled
+        return compiled
+
+    def rows(self, *values, low: int = 0, high: int | None = None) -> list[tuple]:
+        connection = connections[router.db_for_read(self.model)]
+        compiled = self._compiled.get((id(connection), len(values)))
+        if compiled is None or compiled[0] is not connection:
+            compiled = self._compile(connection, len(values))
+        _connection, sql, places, compiler, converters = compiled
+        prepared = [
+            field.get_db_prep_value(value, connection, prepared=False)
+            for field, value in zip(self._fields(len(values)), values, strict=True)
+        ]
+        params = [prepared[place] if is_value else place for is_value, place in places]
+        if low or high is not None:
+            sql = f"{sql} {connection.ops.limit_offset_sql(low, high)}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if converters:
+            return [tuple(row) for row in compiler.apply_converters(rows, converters)]
+        return rows
+
+
+def _sentinel(field: DjangoField, index: int) -> UUID | int:
+    """A value no real parameter equals, of the type `field` (or the field it refers to) takes."""
+    target = getattr(field, "target_field", field)
+    if isinstance(target, UUIDField):
+        return UUID(int=0x5E471E1_0000_0000 + index)
+    return -987_654_321 - index
+
+
+_PLAN_ROW = _CompiledRows(
+    Plan,
+    lambda plan_id, owner_id: Plan.objects.filter(pk=plan_id, owner_id=owner_id).values_list(
+        *PLAN_COLUMNS
+    ),
+    Plan._meta.pk,
+    Plan._meta.get_field("owner"),
+)
+_USER_PLANS = _CompiledRows(
+    Plan,
+    lambda owner_id: (
+        Plan.objects.filter(owner_id=owner_id)
+        .order_by("-created_at", "id")
+        .values_list(*PLAN_COLUMNS)
+    ),
+    Plan._meta.get_field("owner"),
+)
+_USER_PLAN_COUNT = _CompiledRows(
+    Plan,
+    lambda owner_id: (
+        Plan.objects.filter(owner_id=owner_id)
+        .order_by()
+        .values("owner_id")
+        .annotate(count=Count("id"))
+        .values_list("count")
+    ),
+    Plan._meta.get_field("owner"),
+)
+_PLANS_ITEMS = _CompiledRows(
+    PlanItem,
+    lambda *plan_ids: (
+        PlanItem.objects.filter(plan_id__in=plan_ids)
+        .order_by("position", "id")
+        .values_list(*ITEM_COLUMNS)
+    ),
+    PlanItem._meta.get_field("plan"),
+    variadic=True,
+)
+_PLAN_ITEMS = _CompiledRows(
+    PlanItem,
+    lambda plan_id: (
+        PlanItem.objects.filter(plan_id=plan_id)
+        .order_by("position", "id")
+        .values_list(*ITEM_COLUMNS)
+    ),
+    PlanItem._meta.get_field("plan"),
+)
+_PLAN_MILESTONES = _CompiledRows(
+    Milestone,
+    lambda plan_id: (
+        Milestone.objects.filter(plan_id=plan_id)
+        .order_by("due_on", "id")
+        .values_list(*MILESTONE_COLUMNS)
+    ),
+    Milestone._meta.get_field("plan"),
+)
+
+
+def _items_by_plan(plan_ids: list[UUID]) -> dict[UUID, list[tuple]]:
+    if len(plan_ids) == 1:
+        return {plan_ids[0]: _PLAN_ITEMS.rows(plan_ids[0])}
+    items: dict[UUID, list[tuple]] = {plan_id: [] for plan_id in plan_ids}
+    if plan_ids:
+        for row in _PLANS_ITEMS.rows(*plan_ids):
+            items[row[1]].append(row)
+    return items
+
+
+def _plans_data(rows: Sequence[tuple], *, with_items: bool) -> list[tuple[dict, list[dict]]]:
+    """Each plan with its summary, and (`with_items`) its items: one query for all the plans'
+    items (and, for catalogue rows not yet kept, a few for all of them)."""
+    items = _items_by_plan([row[0] for row in rows])
+    memo = catalogue_memo()
+    _load_roles(memo, (row[3] for row in rows))
+    _load_paths(memo, (row[4] for row in rows))
+    _load_item_catalogue(memo, [item for plan_items in items.values() for item in plan_items])
+    return [_plan_data(row, items[row[0]], memo, with_items=with_items) for row in rows]
+
+
+class PlanRows:
+    """The user's plans, newest first, as the rows `plan_list_data` takes: what a Django
+    Paginator needs (`count()` and slices), each one compiled query."""
+
+    ordered = True  # the Paginator warns about unordered lists
+
+    def __init__(self, owner_id: int) -> None:
+        self.owner_id = owner_id
+
+    def count(self) -> int:
+        rows = _USER_PLAN_COUNT.rows(self.owner_id)
+        return rows[0][0] if rows else 0
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[0:])
+
+    def __getitem__(self, index: slice) -> list[tuple]:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("PlanRows take a slice without a step.")
+        low, high = index.start or 0, index.stop
+        if low < 0 or (high is not None and high < low):
+            raise ValueError("PlanRows take a forward slice of non-negative bounds.")
+        if high == low:
+            return []
+        return _USER_PLANS.rows(self.owner_id, low=low, high=high)
+
+
+def plan_rows_for_user(*, user: User) -> PlanRows:
+    """The user's plans as `plan_list_data` takes them (paginate these)."""
+    return PlanRows(user.pk)
+
+
+def plan_list_data(rows: Sequence[tuple]) -> list[dict]:
+    """GET /plans/: each plan with its summary (PlanListSerializer's shape)."""
+    return [data for data, _items in _plans_data(rows, with_items=False)]
+
+
+def plans_data_for_user_by_ids(*, user: User, plan_ids: list[UUID]) -> dict[UUID, dict]:
+    """The user's plans among `plan_ids` (PlanListSerializer's shape), by id."""
+    plans = Plan.objects.filter(owner=user, pk__in=plan_ids).order_by("-created_at", "id")
+    rows = list(plans.values_list(*PLAN_COLUMNS))
+    shown = _plans_data(rows, with_items=False)
+    return {row[0]: data for row, (data, _items) in zip(rows, shown, strict=True)}
+
+
+def _plan_row(*, user: User, plan_id: UUID | str) -> tuple:
+    try:
+        rows = _PLAN_ROW.rows(plan_id, user.pk)
+    except (DjangoValidationError, ValueError) as exc:  # not a UUID
+        raise Http404(PLAN_NOT_FOUND) from exc
+    if not rows:
+        raise Http404(PLAN_NOT_FOUND)
+    return rows[0]
+
+
+def plan_detail_data(*, user: User, plan_id: UUID | str) -> tuple[dict[str, Any], str]:
+    """GET /plans/<id>/ (PlanDetailSerializer's shape) and the plan's ETag; 404 for anyone
+    else's plan. Three queries: the plan (with the profile's salary), items, milestones."""
+    plan = _plan_row(user=user, plan_id=plan_id)
+    ((data, items),) = _plans_data([plan], with_items=True)
+    data["items"] = items
+    data["milestones"] = [_milestone_data(row) for row in _PLAN_MILESTONES.rows(plan[0])]
+    return data, _etag(plan)
+
+
+def plan_items_data(*, user: User, plan_id: UUID | str) -> tuple[list[dict], str]:
+    """A plan's items (PlanItemSerializer's shape) with their projected dates, and the ETag."""
+    plan = _plan_row(user=user, plan_id=plan_id)
+    ((_data, items),) = _plans_data([plan], with_items=True)
+    return items, _etag(plan)
