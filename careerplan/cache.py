@@ -16,7 +16,7 @@ import functools
 import logging
 import time
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -55,7 +55,28 @@ def _default_argument(args, kwargs):
     return kwargs.get("default", args[1] if len(args) > 1 else None)
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's client builds a new `redis.Redis` for every cache call (~0.1 ms of CPU, paid by
+    each throttle, session and version read); a `redis.Redis` only wraps its connection pool
+    and is thread-safe, so one per pool is kept."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
+    def __init__(self, server, params) -> None:
+        super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
+
     get = _fail_open(_default_argument)(RedisCache.get)
     get_many = _fail_open({})(RedisCache.get_many)
     has_key = _fail_open(False)(RedisCache.has_key)

@@ -108,3 +108,15 @@ def test_with_redis_down_nothing_is_counted_and_requests_are_served(settings, cl
     }
     client = APIClient(REMOTE_ADDR="203.0.113.7")
     assert [client.get("/api/v1/roles/").status_code for _ in range(3)] == [200, 200, 200]
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(redis_url() is None, reason="needs CACHE_URL=redis://... (CI sets it)")
+def test_the_redis_cache_reuses_one_client_per_connection_pool():
+    cache = FailOpenRedisCache(redis_url(), {"KEY_PREFIX": f"test-{uuid.uuid4().hex}"})
+    first = cache._cache.get_client("a", write=True)
+    assert cache._cache.get_client("b", write=True) is first
+    assert cache._cache.get_client("c") is first  # one server: reads use the same pool
+    cache.set("k", 1)
+    assert cache.get("k") == 1
+    cache.delete("k")
