@@ -8,6 +8,7 @@ from plans.computations import Duration
 from plans.models import Milestone, Plan, PlanItem
 from plans.services import MAX_SHIFT_DAYS
 from roles.models import Certification, Role, Tool, TrainingPath, TrainingStep
+from roles.selectors import training_path_of_role
 from roles.serializers import CertificationRefSerializer, RoleRefSerializer, SourceSerializer
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -315,8 +316,9 @@ class PlanCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     _role_and_path: dict[str, Role | TrainingPath] | None = None
 
     def role_and_path(self) -> dict[str, Role | TrainingPath]:
-        """{"target_role": ..., "training_path": ...} read in one query when the request names
-        a path of the target role; empty otherwise (each field then looks its slug up)."""
+        """{"target_role": ..., "training_path": ...} when the request names a path of the
+        target role (kept per catalogue version: no query once warm); empty otherwise (each
+        field then looks its slug up)."""
         if self._role_and_path is None:
             self._role_and_path = {}
             role, path = (
@@ -324,12 +326,8 @@ class PlanCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
                 self.initial_data.get("training_path"),
             )
             if isinstance(role, str) and isinstance(path, str):
-                # slugs are unique: at most one row, so no ORDER BY to build
-                for found in (
-                    TrainingPath.objects.select_related("role")
-                    .filter(slug=path, role__slug=role)
-                    .order_by()
-                ):
+                found = training_path_of_role(role_slug=role, path_slug=path)
+                if found is not None:
                     self._role_and_path = {"target_role": found.role, "training_path": found}
         return self._role_and_path
 

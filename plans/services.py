@@ -83,7 +83,10 @@ def plan_create(
     )
     items: list[PlanItem] = []
     if training_path is not None:
-        steps = training_path.steps.order_by("position")
+        # roles.selectors.training_path_of_role has the steps in order already
+        steps = getattr(training_path, "ordered_steps", None)
+        if steps is None:
+            steps = training_path.steps.order_by("position")
         items = PlanItem.objects.bulk_create(
             [_step_item(plan, step, position) for position, step in enumerate(steps)]
         )

@@ -10,6 +10,8 @@ default (locmem) other processes see it within `VERSION_TTL` seconds, never late
 process that made the change sees it at once.
 """
 
+from __future__ import annotations
+
 import time
 
 from django.core.cache import cache
@@ -44,9 +46,45 @@ def catalogue_version() -> str:
 
 
 def forget_local_version() -> None:
-    """Drop this process's copy (the next read asks the cache)."""
+    """Drop this process's copy (the next read asks the cache), and every VersionedMemo."""
     global _local
     _local = ("", 0.0)
+    for memo in VersionedMemo.instances:
+        memo.clear()
+
+
+class VersionedMemo:
+    """Values computed from the catalogue, kept in this process while the catalogue version
+    stays the same (and at most `ttl` seconds, which bounds the harm of a version number
+    reused after a rolled-back write), at most `max_entries` of them.
+
+    Values are shared by every request of the process: treat them as read-only.
+    """
+
+    instances: list[VersionedMemo] = []
+
+    def __init__(self, *, ttl: float = 60.0, max_entries: int = 256) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._state: tuple[str, float, dict] = ("", 0.0, {})
+        VersionedMemo.instances.append(self)
+
+    def get_or_compute(self, key, compute):
+        version = catalogue_version()
+        kept_version, expires_at, values = self._state
+        now = time.monotonic()
+        if kept_version != version or now >= expires_at:
+            values = {}
+            self._state = (version, now + self.ttl, values)
+        if key in values:
+            return values[key]
+        value = compute()
+        if len(values) < self.max_entries:
+            values[key] = value
+        return value
+
+    def clear(self) -> None:
+        self._state = ("", 0.0, {})
 
 
 def _forget_cached_version() -> None:

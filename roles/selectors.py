@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 
 from roles import calculations
+from roles.cache import VersionedMemo
 from roles.models import (
     CareerStep,
     Certification,
@@ -177,6 +178,32 @@ def certification_current_exam_fee(*, certification: Certification) -> Decimal |
 
 
 # --- training, salaries, tools, sources ------------------------------------------------------
+
+
+_paths_for_new_plans = VersionedMemo()
+
+
+def training_path_of_role(*, role_slug: str, path_slug: str) -> TrainingPath | None:
+    """The training path `path_slug` if it is one of role `role_slug`'s, with its `role` and
+    its steps in order (`ordered_steps`): what creating a plan needs. Kept in process memory
+    per catalogue version, so creating a plan reads no catalogue row; read-only."""
+
+    def load() -> TrainingPath | None:
+        return (
+            TrainingPath.objects.select_related("role")
+            .prefetch_related(
+                Prefetch(
+                    "steps",
+                    queryset=TrainingStep.objects.order_by("position"),
+                    to_attr="ordered_steps",
+                )
+            )
+            .filter(slug=path_slug, role__slug=role_slug)
+            .order_by()
+            .first()
+        )
+
+    return _paths_for_new_plans.get_or_compute((role_slug, path_slug), load)
 
 
 def training_path_list() -> QuerySet[TrainingPath]:

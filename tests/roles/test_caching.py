@@ -158,6 +158,27 @@ def test_another_process_edit_is_seen_once_this_process_copy_is_a_second_old(mon
     assert catalogue_version() == str(CatalogueRevision.objects.get().number) != before
 
 
+def test_a_path_for_new_plans_is_read_once_per_catalogue_version(django_assert_num_queries):
+    from roles.selectors import training_path_of_role
+    from tests.roles.factories import TrainingPathFactory, TrainingStepFactory
+
+    path = TrainingPathFactory()
+    TrainingStepFactory(path=path, position=2, name="Second")
+    TrainingStepFactory(path=path, position=1, name="First")
+    args = {"role_slug": path.role.slug, "path_slug": path.slug}
+    first = training_path_of_role(**args)
+    assert [step.name for step in first.ordered_steps] == ["First", "Second"]
+    not_of_role = {"role_slug": "other-role", "path_slug": path.slug}
+    assert training_path_of_role(**not_of_role) is None
+    with django_assert_num_queries(0):
+        assert training_path_of_role(**args) is first
+        assert training_path_of_role(**not_of_role) is None
+    # an edit bumps the catalogue version: the next read sees it
+    TrainingStepFactory(path=path, position=3, name="Third")
+    names = [step.name for step in training_path_of_role(**args).ordered_steps]
+    assert names == ["First", "Second", "Third"]
+
+
 def test_the_process_body_cache_keeps_the_most_recently_used_entries():
     bodies = LocalBodies(max_entries=2)
     bodies.set("a", (b"A", "application/json"))
