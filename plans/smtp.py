@@ -14,9 +14,11 @@ half a message: `stage` keeps the message and `release` sends it whole.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import smtplib
+import socket
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -57,9 +59,16 @@ class MailSession:
 
     def _open(self) -> None:
         """Open the backend once (for SMTP, `backend.connection` is then an `smtplib.SMTP`)."""
-        if not self.is_open:
-            self.backend.open()
-            self.is_open = True
+        if self.is_open:
+            return
+        self.backend.open()
+        self.is_open = True
+        if self.is_smtp:
+            # No Nagle: the body gets no reply, so the server delays its ACK (up to 40 ms on
+            # Linux) and Nagle would hold the three bytes of the terminator until it came:
+            # 47 ms a message instead of 3 against aiosmtpd on loopback.
+            with contextlib.suppress(OSError):
+                self.backend.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def stage(self, message: EmailMessage) -> None:
         """Everything up to the end of the message. Raises `smtplib.SMTPException` or `OSError`

@@ -44,3 +44,18 @@ def test_an_aborted_message_is_dropped_and_the_next_one_goes_out(smtp_server):
     # then
     time.sleep(0.2)
     assert [m["Subject"] for m in smtp_server.messages] == ["Kept"]
+
+
+def test_the_terminator_is_not_held_back_by_nagle(smtp_server):
+    # given: a session that has staged a message (its body gets no reply, so its ACK is delayed)
+    import socket
+
+    session = MailSession()
+    try:
+        session.stage(message("Fast"))
+        # then: small writes such as the terminator leave at once
+        sock = session.backend.connection.sock
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        session.release()
+    finally:
+        session.close()
