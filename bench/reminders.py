@@ -8,14 +8,15 @@ On a PostgreSQL database of its own (careerplan_bench_reminders, dropped and rec
    EXPLAIN (ANALYZE, BUFFERS) on the exact SQL it sent: an index scan, no Seq Scan on
    plans_reminder or plans_milestone (asserted).
 3. delivers the 10,000 through `reminders_dispatch_due()` -> Redis -> a real
-   `celery -A careerplan worker` process (prefork, 2 processes) -> an SMTP sink in its own
-   process (bench/smtp_sink.py), counting the task messages published, sampling the worker's
-   RSS, and checking every reminder is `sent` once and the sink got 10,000 distinct
-   Message-IDs.
-4. crash drill: the same 10,000 due again; the worker is killed with SIGKILL mid-batch,
-   restarted, and after the lease (REMINDER_LEASE_SECONDS, small here) the scan runs again;
-   every reminder must end `sent`, or `failed` in doubt when the kill landed inside its SMTP
-   exchange (never re-sent); duplicates at the sink and in-doubt rows are counted and reported.
+   `celery -A careerplan worker` process (prefork, BENCH_WORKER_CONCURRENCY processes) -> an
+   SMTP sink in its own process (bench/smtp_sink.py), counting the task messages published,
+   sampling the worker's RSS, and checking every reminder is `sent` once and the sink got
+   10,000 distinct Message-IDs.
+4. crash drill: the same 10,000 due again; the worker is killed with SIGKILL mid-batch twice
+   (when the sink has 2,500 and then 6,000 messages), restarted each time, and after the lease
+   (REMINDER_LEASE_SECONDS, small here) the scan runs again. Every reminder must end `sent`,
+   and the sink must hold exactly 10,000 messages with 10,000 distinct Message-IDs, those the
+   database recorded: duplicates and missing ones are counted and reported.
 Writes the "Reminder dispatch" section of bench/RESULTS.md and prints it.
 
 Environment: BENCH_REDIS_DB (default 13; this Redis database is flushed), BENCH_PG_ADMIN_URL,
@@ -59,7 +60,9 @@ DUE = 10_000
 CLAIM_RUNS = 3
 WORKER_CONCURRENCY = int(os.environ.get("BENCH_WORKER_CONCURRENCY", "4"))
 DRILL_LEASE_SECONDS = 10
-DRILL_KILL_AT = 2_750  # sink count at which the worker is killed: mid-way through a batch
+# Sink counts at which the worker is killed (then restarted): about a quarter and 60 % in,
+# each mid-way through batches.
+DRILL_KILLS_AT = (2_500, 6_000)
 DELIVERY_TIMEOUT = 180
 
 TARGET_CLAIM_S = 2.0
@@ -299,7 +302,7 @@ def settled(ids: list[int]) -> bool:
     """Every row has reached a final state (sent, skipped or failed)."""
     from plans.models import Reminder
 
-    open_states = ("pending", "queued", "sending")
+    open_states = ("pending", "queued")
     return not Reminder.objects.filter(pk__in=ids, status__in=open_states).exists()
 
 
@@ -417,28 +420,37 @@ def crash_drill(env: dict[str, str], smtp_port: int, claimed: list[int], publish
     )
     drill_env = {**env, "REMINDER_LEASE_SECONDS": str(DRILL_LEASE_SECONDS)}
     sink = Sink(smtp_port, "reminders-drill-sink")
-    first = second = None
+    worker = None
+    kills = []
     try:
         publishes.reset()
-        first = start_worker(drill_env, "bench-drill-1")
+        worker = start_worker(drill_env, "bench-drill-1")
         started = time.perf_counter()
         with override_settings(REMINDER_LEASE_SECONDS=DRILL_LEASE_SECONDS):
             scan1 = reminders_dispatch_due()
         assert len(scan1.claimed) == DUE
-        assert wait_until(
-            lambda: sink.count() >= DRILL_KILL_AT, timeout=DELIVERY_TIMEOUT, interval=0.01
-        )
-        os.killpg(first.pid, signal.SIGKILL)  # the master and its pool processes, at once
-        killed_at = time.perf_counter()
-        first.wait(timeout=10)
-        stop(first)
-        time.sleep(0.5)
-        sink_at_kill = sink.count()
-        sent_at_kill = sent_count(claimed)
-        queued_at_kill = Reminder.objects.filter(pk__in=claimed, status="queued").count()
-        unacked_at_kill = broker.hlen("unacked")
-
-        second = start_worker(drill_env, "bench-drill-2")
+        for number, kill_at in enumerate(DRILL_KILLS_AT, start=1):
+            assert wait_until(
+                lambda kill_at=kill_at: sink.count() >= kill_at,
+                timeout=DELIVERY_TIMEOUT,
+                interval=0.01,
+            ), f"the sink never reached {kill_at:,} before kill {number}"
+            os.killpg(worker.pid, signal.SIGKILL)  # the master and its pool processes, at once
+            killed_at = time.perf_counter()
+            worker.wait(timeout=10)
+            stop(worker)
+            time.sleep(0.5)
+            kills.append(
+                {
+                    "after_s": killed_at - started,
+                    "sink": sink.count(),
+                    "sent": sent_count(claimed),
+                    "queued": Reminder.objects.filter(pk__in=claimed, status="queued").count(),
+                    "unacked": broker.hlen("unacked"),
+                }
+            )
+            log(f"kill {number}: {kills[-1]}")
+            worker = start_worker(drill_env, f"bench-drill-{number + 1}")
 
         # The batches still waiting in Redis are delivered by the restarted worker...
         def drained() -> bool:
@@ -458,20 +470,15 @@ def crash_drill(env: dict[str, str], smtp_port: int, claimed: list[int], publish
             scan2 = reminders_dispatch_due()
         assert wait_until(lambda: settled(claimed), timeout=DELIVERY_TIMEOUT)
         elapsed = time.perf_counter() - started
-        time.sleep(2)
+        time.sleep(2)  # anything sent twice would arrive now
         ids = sink.ids()
         counts = Counter(ids)
-        statuses = Counter(Reminder.objects.filter(pk__in=claimed).values_list("status", flat=True))
-        # Rows in doubt (the worker died inside their SMTP exchange) are never re-sent; did the
-        # sink get them before the kill?
-        in_doubt = list(Reminder.objects.filter(pk__in=claimed, status="failed"))
-        in_doubt_delivered = sum(1 for r in in_doubt if message_id(r) in counts)
+        rows = list(Reminder.objects.filter(pk__in=claimed))
+        statuses = Counter(row.status for row in rows)
+        expected = {message_id(row) for row in rows}  # whatever their status
+        recorded = {row.message_id for row in rows if row.status == "sent"}
         return {
-            "killed_after_s": killed_at - started,
-            "sink_at_kill": sink_at_kill,
-            "sent_at_kill": sent_at_kill,
-            "queued_at_kill": queued_at_kill,
-            "unacked_at_kill": unacked_at_kill,
+            "kills": kills,
             "queued_after_restart": queued_after_restart,
             "sent_after_restart": sent_after_restart,
             "recovered": scan2.recovered,
@@ -480,17 +487,19 @@ def crash_drill(env: dict[str, str], smtp_port: int, claimed: list[int], publish
             "elapsed_s": elapsed,
             "sink_total": len(ids),
             "sink_distinct": len(counts),
+            "sink_matches_db": set(counts) == recorded == expected,
             "duplicates": sum(n - 1 for n in counts.values() if n > 1),
             "duplicate_ids": sorted(i for i, n in counts.items() if n > 1),
+            "missing": len(expected - set(counts)),
+            "missing_ids": sorted(expected - set(counts)),
+            "unexpected": len(set(counts) - expected),
             "statuses": dict(statuses),
-            "in_doubt": scan2.in_doubt,
-            "in_doubt_delivered": in_doubt_delivered,
         }
     finally:
-        stop(first)
-        stop(second)
+        if worker is not None:
+            stop(worker)
         sink.close()
-        broker.flushdb()  # no unacked message of the killed worker is left to reappear
+        broker.flushdb()  # no unacked message of the killed workers is left to reappear
 
 
 # --- report --------------------------------------------------------------------------------
@@ -510,6 +519,13 @@ def report(facts: str, build: dict, build_s: float, claim: dict, run: dict, dril
         and run["sink_total"] == DUE
         and run["sink_distinct"] == DUE
         and run["sink_matches_db"]
+    )
+    drill_exactly_once = (
+        drill["statuses"] == {"sent": DUE}
+        and drill["sink_total"] == DUE
+        and drill["sink_distinct"] == DUE
+        and drill["sink_matches_db"]
+        and drill["duplicates"] == drill["missing"] == drill["unexpected"] == 0
     )
     lines = [
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench-reminders` "
@@ -545,6 +561,13 @@ def report(facts: str, build: dict, build_s: float, claim: dict, run: dict, dril
         f"| Each sent exactly once | sink {DUE:,} messages, {DUE:,} distinct Message-IDs | "
         f"sink {run['sink_total']:,} messages, {run['sink_distinct']:,} distinct, matching the "
         f"DB: {run['sink_matches_db']}; statuses {run['statuses']} | {verdict(exactly_once)} |",
+        f"| Crash drill: each sent exactly once through {len(drill['kills'])} SIGKILLs of the "
+        f"worker mid-batch | all {DUE:,} `sent`; sink {DUE:,} messages, {DUE:,} distinct "
+        "Message-IDs matching the DB; 0 duplicates, 0 missing | "
+        f"statuses {drill['statuses']}; sink {drill['sink_total']:,} messages, "
+        f"{drill['sink_distinct']:,} distinct, matching the DB: {drill['sink_matches_db']}; "
+        f"{drill['duplicates']} duplicates, {drill['missing']} missing (paragraph below) | "
+        f"{verdict(drill_exactly_once)} |",
         "",
         "Worker RSS (MiB), sampled every 0.25 s over the delivery:",
         "",
@@ -557,19 +580,24 @@ def report(facts: str, build: dict, build_s: float, claim: dict, run: dict, dril
         ),
         "",
         f"Crash drill (lease {DRILL_LEASE_SECONDS} s): the same {DUE:,} due again; the worker "
-        f"(master and pool) killed with SIGKILL {drill['killed_after_s']:.1f} s in, when the "
-        f"sink had {drill['sink_at_kill']:,} messages and the database {drill['sent_at_kill']:,} "
-        f"`sent` ({drill['unacked_at_kill']} task messages left unacknowledged in Redis); "
-        f"restarted, it delivered the batches still queued (then {drill['sent_after_restart']:,} "
-        f"sent, {drill['queued_after_restart']:,} left `queued` by the killed batches); the scan "
-        f"after the lease recovered {drill['recovered']:,} and re-claimed "
-        f"{drill['reclaimed']:,}. End: statuses {drill['statuses']}; the sink received "
-        f"{drill['sink_total']:,} messages, {drill['sink_distinct']:,} distinct Message-IDs, "
-        f"**{drill['duplicates']} duplicate(s)**"
-        + (f" ({', '.join(drill['duplicate_ids'])})" if drill["duplicate_ids"] else "")
-        + f"; {drill['in_doubt']} row(s) in doubt (the kill landed inside their SMTP "
-        f"exchange: recorded `failed`, never re-sent; {drill['in_doubt_delivered']} of them had "
-        "reached the sink, so each of those was still delivered exactly once)"
+        f"(master and pool) killed with SIGKILL {len(drill['kills'])} times and restarted each "
+        "time: "
+        + "; ".join(
+            f"kill {number} {kill['after_s']:.1f} s in, when the sink had {kill['sink']:,} "
+            f"messages and the database {kill['sent']:,} `sent` ({kill['queued']:,} `queued`, "
+            f"{kill['unacked']} task messages unacknowledged in Redis)"
+            for number, kill in enumerate(drill["kills"], start=1)
+        )
+        + f". The last worker delivered the batches still in Redis (then "
+        f"{drill['sent_after_restart']:,} sent, {drill['queued_after_restart']:,} left `queued` "
+        f"by the killed batches); the scan after the lease recovered {drill['recovered']:,} and "
+        f"re-claimed {drill['reclaimed']:,}. End: statuses {drill['statuses']}; the sink "
+        f"received {drill['sink_total']:,} messages, {drill['sink_distinct']:,} distinct "
+        f"Message-IDs, matching the DB: {drill['sink_matches_db']}; "
+        f"**{drill['duplicates']} duplicate(s), {drill['missing']} missing**"
+        + (f" (duplicates {', '.join(drill['duplicate_ids'])})" if drill["duplicate_ids"] else "")
+        + (f" (missing {', '.join(drill['missing_ids'])})" if drill["missing_ids"] else "")
+        + (f"; {drill['unexpected']} unexpected Message-IDs" if drill["unexpected"] else "")
         + f"; {drill['messages']} task messages; {drill['elapsed_s']:.1f} s in all.",
         "",
         f"Pool processes sampled: {len(pool_rss)}. CPU used during the delivery: worker "
@@ -641,8 +669,8 @@ def main() -> int:
     log("crash drill")
     drill = crash_drill(env, smtp_port, run["claimed"], publishes)
     log(
-        f"drill: {drill['duplicates']} duplicate(s), {drill['in_doubt']} in doubt "
-        f"({drill['in_doubt_delivered']} delivered), statuses {drill['statuses']}"
+        f"drill: {drill['duplicates']} duplicate(s), {drill['missing']} missing, "
+        f"statuses {drill['statuses']}, sink {drill['sink_total']:,}"
     )
     facts = machine_facts() + (
         f"; load average {load_before[0]:.1f} at the start and {os.getloadavg()[0]:.1f} at the "

@@ -236,7 +236,6 @@ class Reminder(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         QUEUED = "queued", "Queued for a worker"
-        SENDING = "sending", "Being handed to the mail server"
         SENT = "sent", "Sent"
         SKIPPED = "skipped", "Skipped"
         FAILED = "failed", "Failed"
@@ -272,10 +271,10 @@ class Reminder(models.Model):
                 condition=Q(status="pending"),
                 name="reminder_pending_due_idx",
             ),
-            # Recovery: queued or sending rows whose worker went away.
+            # Recovery: queued rows whose worker went away.
             models.Index(
                 fields=["claimed_at"],
-                condition=Q(status__in=["queued", "sending"]),
+                condition=Q(status="queued"),
                 name="reminder_inflight_claim_idx",
             ),
         ]

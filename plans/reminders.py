@@ -10,19 +10,33 @@ How a reminder is sent exactly once:
    catch-up window `skipped`, then claims the due ones in one indexed, `FOR UPDATE SKIP
    LOCKED` query (so two scans or two beats never claim the same row) and enqueues them in
    batches after the claim commits. Due times live in the database: no ETA tasks.
-3. A worker (`reminders_send_batch`) opens one SMTP connection per batch and, for each row
-   still `queued`, locks it, re-checks that it is still wanted (the milestone, plan and
-   profile are read once per chunk of 50 reminders, so the lock is one primary-key lookup),
-   marks it `sending` and commits, then hands it to the mail server and records `sent`.
-   A redelivered task finds the rows no longer queued and sends nothing. A transient SMTP
-   failure puts the rest of the batch back to `pending` with exponential backoff; a
-   permanently refused address is `failed` and the batch goes on.
-4. Rows left `queued` by a worker that died are returned to `pending` after a lease, so
-   nothing is lost. A row left `sending` is *in doubt*: the worker died while the mail server
-   had it, and the server may have delivered it. Such rows are never sent again (a reminder
-   never arrives twice); after the lease they are recorded `failed` with the reason, visible
-   in the admin's send log with a "Try again" action, so none is lost silently either. Only
-   a crash inside that SMTP exchange (milliseconds) leaves a row in doubt.
+3. A worker (`reminders_send_batch`) opens one SMTP connection per batch. For each row still
+   `queued` it locks the row, re-checks that it is still wanted (the milestone, plan and
+   profile are read once per chunk of 50 reminders, so the lock is one primary-key lookup)
+   and, holding the lock, tells the mail server everything but the end of the message (MAIL
+   FROM, RCPT TO, DATA and the body: `plans.smtp.MailSession.stage`); it records the row
+   `sent` and commits; only then does it end the message (`.`) and read the reply. A
+   redelivered task finds the rows no longer queued and sends nothing. A lost connection puts
+   the rest of the batch back to `pending` with exponential backoff; an address refused for
+   good (5xx) is `failed`, one refused for now (4xx) is retried with backoff, and the batch
+   goes on. A refusal of the end of the message undoes the `sent` record the same way.
+4. The commit is the point of no return. A mail server takes a message only once its DATA is
+   ended by `<CRLF>.<CRLF>` and drops it if the connection closes before (RFC 5321). So a
+   worker killed before the commit leaves nothing behind: PostgreSQL rolls the transaction
+   back (the row is `queued` again, unlocked), the server drops the unfinished message, and
+   after the lease the scan returns the row to `pending` and it is sent, once. Killed after
+   the commit, the worker has written the terminator or is one socket write away from it;
+   once written, the kernel still delivers it when the process dies: sent once, recorded
+   `sent`. What is left, and never leads to a second email: a kill after the worker sent
+   COMMIT and before it wrote the terminator leaves a row `sent` whose message the server
+   dropped. PostgreSQL completes a COMMIT it has received even if the client is gone, so that
+   window is the COMMIT's round trip (a WAL flush, about a millisecond) and one `send()`, not
+   only the microseconds after COMMIT returns. Likewise a server refusing the end of data to
+   a worker that died before reading the reply; a connection lost after the terminator but
+   before the reply (the server usually has the message) keeps the row `sent`, with the error
+   in its detail; and a COMMIT that fails with its outcome unknown aborts the message, which
+   is lost if it did commit. The batch runs outside any transaction (a Celery task, the
+   command), so the commit is real.
 """
 
 from __future__ import annotations
@@ -37,7 +51,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
-from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
@@ -45,6 +58,7 @@ from accounts.models import User
 from accounts.selectors import profile_for_user, user_with_profile
 from plans.computations import reminder_send_at, retry_delay
 from plans.models import Milestone, Plan, PlanItem, Reminder
+from plans.smtp import EndOfDataUnanswered, MailSession
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +73,9 @@ SKIP_OPTED_OUT = "The owner turned reminders off."
 SKIP_OFFSET_DROPPED = "The owner no longer wants a reminder this many days before."
 SKIP_UNVERIFIED = "The owner's email address is not verified."
 FAIL_GAVE_UP = "Gave up after {attempts} attempts: {error}"
-FAIL_IN_DOUBT = (
-    "In doubt: the worker stopped while handing this to the mail server, which may have "
-    "delivered it. Not sent again, so it never arrives twice; check the mail log and use "
-    "“Try again” if it did not arrive."
+SENT_UNANSWERED = (
+    "The mail server did not answer the end of the message ({error}): it has it, unless the "
+    "connection broke before the end reached it. Not sent again, so it never arrives twice."
 )
 
 
@@ -237,7 +250,6 @@ class ClaimResult:
     claimed: list[int] = field(default_factory=list)
     too_late: int = 0
     recovered: int = 0
-    in_doubt: int = 0
 
     def batches(self, size: int) -> list[list[int]]:
         return [self.claimed[i : i + size] for i in range(0, len(self.claimed), size)]
@@ -254,11 +266,6 @@ def reminders_claim_due(*, now: datetime | None = None, limit: int | None = None
     result.recovered = Reminder.objects.filter(
         status=Reminder.Status.QUEUED, claimed_at__lt=now - config.lease
     ).update(status=Reminder.Status.PENDING, claimed_at=None)
-    # Rows a dead worker was handing to the mail server: it may have accepted them. They are
-    # not sent again (never twice) but recorded as failed, in doubt, for an operator to check.
-    result.in_doubt = Reminder.objects.filter(
-        status=Reminder.Status.SENDING, claimed_at__lt=now - config.lease
-    ).update(status=Reminder.Status.FAILED, detail=FAIL_IN_DOUBT)
     # Stale ones are recorded, not sent late.
     result.too_late = Reminder.objects.filter(
         status=Reminder.Status.PENDING,
@@ -319,6 +326,15 @@ class TransientSendError(Exception):
     """The mail server is unreachable or asked us to try later."""
 
 
+def _connection_lost(exc: Exception) -> bool:
+    """Whether the error leaves no usable connection (the server closing with 421 included)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return any(code == 421 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code == 421
+    return True  # disconnected, a socket error or timeout, or an unanswered end of data
+
+
 def _is_permanent(exc: Exception) -> bool:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in exc.recipients.values())
@@ -364,7 +380,9 @@ def _finish(reminder: Reminder, status: str, detail: str = "", **fields) -> None
     reminder.save(update_fields=["status", "detail", "attempts", *fields])
 
 
-def _retry_later(reminder: Reminder, error: str, config: ReminderSettings, now: datetime) -> bool:
+def _retry_later(
+    reminder: Reminder, error: str, config: ReminderSettings, now: datetime, **fields
+) -> bool:
     """Back to pending with backoff; False when it has had its attempts and is now failed."""
     reminder.attempts += 1
     if reminder.attempts >= config.max_attempts:
@@ -372,6 +390,7 @@ def _retry_later(reminder: Reminder, error: str, config: ReminderSettings, now: 
             reminder,
             Reminder.Status.FAILED,
             FAIL_GAVE_UP.format(attempts=reminder.attempts, error=error),
+            **fields,
         )
         return False
     delay = retry_delay(
@@ -385,6 +404,7 @@ def _retry_later(reminder: Reminder, error: str, config: ReminderSettings, now: 
         error,
         next_attempt_at=now + delay,
         claimed_at=None,
+        **fields,
     )
     return True
 
@@ -424,14 +444,15 @@ def _lock_queued(reminder_id: int, context: dict[int, Reminder]) -> Reminder | N
 
 
 def reminders_send_batch(*, reminder_ids: list[int], now: datetime | None = None) -> BatchResult:
-    """Send the given queued reminders over one SMTP connection; see the module docstring."""
+    """Send the given queued reminders over one SMTP connection, each committed `sent` at the
+    SMTP commit point (just before the end of its message); see the module docstring."""
     from plans.emails import reminder_email
 
     config = ReminderSettings.current()
     now = now or timezone.now()
     result = BatchResult()
-    smtp = _SMTPSession()
-    transient: str | None = None
+    mail = MailSession()
+    lost: str | None = None  # the connection is gone: the rest of the batch waits
     try:
         context: dict[int, Reminder] = {}
         for index, reminder_id in enumerate(reminder_ids):
@@ -441,8 +462,8 @@ def reminders_send_batch(*, reminder_ids: list[int], now: datetime | None = None
                 reminder = _lock_queued(reminder_id, context)
                 if reminder is None:
                     continue  # done by another delivery of this batch, or deleted
-                if transient is not None:
-                    result.retrying += _retry_later(reminder, transient, config, now)
+                if lost is not None:
+                    result.retrying += _retry_later(reminder, lost, config, now)
                     continue
                 reason = _skip_reason(reminder, config, now)
                 if reason is not None:
@@ -450,63 +471,62 @@ def reminders_send_batch(*, reminder_ids: list[int], now: datetime | None = None
                     result.skipped += 1
                     continue
                 message = reminder_email(reminder)
-                # Committed before the mail server hears of it: from here on no scan, lease or
-                # redelivery hands this row out again (see "in doubt" in the module docstring).
-                reminder.status = Reminder.Status.SENDING
-                reminder.claimed_at = now
-                reminder.save(update_fields=["status", "claimed_at"])
+                try:
+                    mail.stage(message)
+                except (smtplib.SMTPException, OSError) as exc:
+                    # Nothing was written in this transaction yet: the refusal is recorded in
+                    # it, under the same lock, and the server has dropped the message.
+                    lost = _record_refusal(reminder, exc, config, now, result)
+                    continue
+                attempts_before = reminder.attempts
+                _finish(
+                    reminder,
+                    Reminder.Status.SENT,
+                    sent_at=timezone.now(),
+                    attempts=attempts_before + 1,
+                    recipient=message.to[0],
+                    message_id=message.extra_headers["Message-ID"],
+                )
+            # Committed: the point of no return. Now the server may have the message.
             try:
-                smtp.send(message)
+                mail.release()
+            except EndOfDataUnanswered as exc:
+                logger.warning("reminder %s: no reply to the end of data: %s", reminder.pk, exc)
+                lost = f"{type(exc).__name__}: {exc}"
+                reminder.detail = SENT_UNANSWERED.format(error=exc)[:300]
+                reminder.save(update_fields=["detail"])
+                result.sent += 1
             except (smtplib.SMTPException, OSError) as exc:
-                error = f"{type(exc).__name__}: {exc}"
-                with transaction.atomic():
-                    if _is_permanent(exc):
-                        attempts = reminder.attempts + 1
-                        _finish(reminder, Reminder.Status.FAILED, error, attempts=attempts)
-                        result.failed += 1
-                        continue
-                    logger.warning("reminder %s: transient SMTP failure: %s", reminder.pk, error)
-                    smtp.close()
-                    transient = error
-                    result.retrying += _retry_later(reminder, error, config, now)
-                continue
-            _finish(
-                reminder,
-                Reminder.Status.SENT,
-                sent_at=timezone.now(),
-                attempts=reminder.attempts + 1,
-                recipient=message.to[0],
-                message_id=message.extra_headers["Message-ID"],
-            )
-            result.sent += 1
+                with transaction.atomic():  # a sent row is no one else's to change: no lock
+                    reminder.attempts = attempts_before
+                    lost = _record_refusal(reminder, exc, config, now, result, sent_at=None)
+            else:
+                result.sent += 1
     finally:
-        smtp.close()
+        mail.close()
     return result
 
 
-class _SMTPSession:
-    """One connection for the whole batch, opened at the first message (Django's backend
-    would otherwise open and close one per `send_messages` call)."""
-
-    def __init__(self) -> None:
-        self.connection = get_connection(fail_silently=False)
-        self.is_open = False
-
-    def send(self, message) -> None:
-        if not self.is_open:
-            self.connection.open()
-            self.is_open = True
-        message.connection = self.connection
-        self.connection.send_messages([message])
-
-    def close(self) -> None:
-        if not self.is_open:
-            return
-        self.is_open = False
-        try:
-            self.connection.close()
-        except Exception:  # a broken connection may fail to close; it is gone either way
-            logger.debug("closing the SMTP connection failed", exc_info=True)
+def _record_refusal(
+    reminder: Reminder,
+    exc: Exception,
+    config: ReminderSettings,
+    now: datetime,
+    result: BatchResult,
+    **fields,
+) -> str | None:
+    """Record a message the mail server refused or never got: `failed` when refused for good,
+    otherwise back to pending with backoff. Returns the error when the connection is gone
+    (the rest of the batch then waits too), else None."""
+    error = f"{type(exc).__name__}: {exc}"
+    if _is_permanent(exc):
+        attempts = reminder.attempts + 1
+        _finish(reminder, Reminder.Status.FAILED, error, attempts=attempts, **fields)
+        result.failed += 1
+    else:
+        logger.warning("reminder %s: transient SMTP failure: %s", reminder.pk, error)
+        result.retrying += _retry_later(reminder, error, config, now, **fields)
+    return error if _connection_lost(exc) else None
 
 
 def reminders_send_due_now(*, now: datetime | None = None) -> tuple[ClaimResult, BatchResult]:

@@ -13,7 +13,6 @@ def scan_due_reminders() -> dict:
         "claimed": len(result.claimed),
         "too_late": result.too_late,
         "recovered": result.recovered,
-        "in_doubt": result.in_doubt,
     }
 
 

@@ -1,3 +1,4 @@
+import time
 from datetime import date
 
 import pytest
@@ -48,11 +49,13 @@ def others_plan(catalogue, other_user) -> Plan:
 
 
 class RecordingSMTPHandler:
-    """aiosmtpd handler: keeps every accepted message; refuses the addresses in `refused`."""
+    """aiosmtpd handler: keeps every accepted message; refuses the addresses in `refused` at
+    RCPT, and answers the end of a message to an address in `rejected_at_end` with its reply."""
 
     def __init__(self) -> None:
         self.messages: list = []
         self.refused: set[str] = set()
+        self.rejected_at_end: dict[str, str] = {}
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refused:
@@ -63,8 +66,20 @@ class RecordingSMTPHandler:
     async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes, policy
 
+        for address in envelope.rcpt_tos:
+            if address in self.rejected_at_end:
+                return self.rejected_at_end[address]
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted for delivery"
+
+
+def wait_for(predicate, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def free_port() -> int:

@@ -17,7 +17,7 @@ from plans import services
 from plans.models import Reminder
 from plans.reminders import reminders_claim_due, reminders_dispatch_due
 from roles.models import Certification
-from tests.plans.conftest import make_plan
+from tests.plans.conftest import make_plan, wait_for
 
 CANDIDATE_ZONES = [
     "Pacific/Kiritimati",
@@ -38,15 +38,6 @@ def zone_past_send_hour(now: datetime, hour: int) -> str:
         if hour + 1 <= local.hour <= 23:
             return name
     raise AssertionError("every candidate zone is before its send hour")  # pragma: no cover
-
-
-def wait_for(predicate, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.mark.integration

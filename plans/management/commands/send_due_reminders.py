@@ -12,5 +12,4 @@ class Command(BaseCommand):
             f"claimed {len(claim.claimed)}, sent {sent.sent}, "
             f"skipped {sent.skipped + claim.too_late}, failed {sent.failed}, "
             f"retrying later {sent.retrying}"
-            + (f", in doubt {claim.in_doubt}" if claim.in_doubt else "")
         )
