@@ -322,10 +322,6 @@ class BatchResult:
         )
 
 
-class TransientSendError(Exception):
-    """The mail server is unreachable or asked us to try later."""
-
-
 def _connection_lost(exc: Exception) -> bool:
     """Whether the error leaves no usable connection (the server closing with 421 included)."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
