@@ -125,6 +125,20 @@ def build_data() -> dict[str, float]:
             FROM bench_plan bp
             CROSS JOIN LATERAL generate_series(0, CASE WHEN bp.k = 0 THEN 19 ELSE 4 END) AS m
             ORDER BY bp.owner_id, bp.k, m""",
+        # What arming leaves for a custom milestone: one pending reminder on its due day at
+        # 09:00 in the owner's zone (so the table, and its statistics, look like production's).
+        "reminders": """
+            INSERT INTO plans_reminder (offset_days, due_on, scheduled_for, next_attempt_at,
+                                        status, attempts, recipient, message_id, detail,
+                                        created_at, milestone_id, user_id)
+            SELECT 0, ms.due_on, s.send_at, s.send_at, 'pending', 0, '', '', '', now(),
+                   ms.id, bp.owner_id
+            FROM plans_milestone ms
+            JOIN bench_plan bp ON bp.id = ms.plan_id
+            CROSS JOIN LATERAL (
+                SELECT (ms.due_on + time '09:00') AT TIME ZONE 'America/Chicago' AS send_at
+            ) AS s
+            ORDER BY ms.id""",
     }
     params = {"users": USERS, "last_k": PLANS_PER_USER - 1}
     timings = {}
@@ -605,8 +619,9 @@ def main() -> int:
         f"Machine: {facts}.",
         "",
         f"Data: the catalogue, {USERS:,} users, {USERS * PLANS_PER_USER:,} plans (newest of "
-        "each user: 50 items and 20 milestones; the others 10 and 5), session tokens for "
-        f"{TOKEN_USERS:,} users; built set-based in {build_s:.1f} s.",
+        "each user: 50 items and 20 milestones; the others 10 and 5), a pending reminder "
+        f"per milestone, session tokens for {TOKEN_USERS:,} users; built set-based in "
+        f"{build_s:.1f} s.",
         "",
         f"Load: wrk 1 thread, {CONNECTIONS} connections, {DURATION} s per scenario after a "
         f"{WARMUP} s warm-up, requests rotating over the {TOKEN_USERS:,} users (their plans "

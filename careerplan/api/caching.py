@@ -139,6 +139,17 @@ class ConditionalGetMixin:
                         local_bodies.set(key, tuple(cached))
                 if cached is not None:
                     raise _CachedBody(*cached)
+                self._throttle_deferred = False
+                self.check_throttles(request)
+
+    def check_throttles(self, request):
+        """Public, cached resources count only the requests that do work: a 304 or a body
+        answered from memory costs less than the counter's own round trip, so rate limits
+        (which guard the database) apply once the body has to be built (`initial`)."""
+        deferred = getattr(self, "_throttle_deferred", True)
+        if self.cache_body and request.method in ("GET", "HEAD") and deferred:
+            return
+        super().check_throttles(request)
 
     def _body_key(self, request) -> str:
         where = f"{self.etag}\n{request.build_absolute_uri()}"

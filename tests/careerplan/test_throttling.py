@@ -53,15 +53,20 @@ def test_a_signed_in_user_gets_a_429_with_retry_after_once_the_window_is_spent(
     assert auth_client.get("/api/v1/me/").status_code == 200
 
 
-def test_catalogue_reads_are_limited_per_address_even_with_a_session_token(clock, rates, user):
+def test_catalogue_reads_that_do_work_are_limited_per_address_even_with_a_token(clock, rates, user):
     # given: the anonymous rate (2 a minute); the catalogue does not look tokens up
     first = APIClient(REMOTE_ADDR="203.0.113.5")
     first.credentials(HTTP_X_SESSION_TOKEN="any-token")
-    assert first.get("/api/v1/roles/").status_code == 200
-    assert first.get("/api/v1/roles/").status_code == 200
-    # when / then: the third from that address is refused, another address is served
-    assert first.get("/api/v1/roles/").status_code == 429
-    assert APIClient(REMOTE_ADDR="203.0.113.6").get("/api/v1/roles/").status_code == 200
+    assert first.get("/api/v1/roles/?search=a").status_code == 200
+    assert first.get("/api/v1/roles/?search=b").status_code == 200
+    # when / then: a third query that must be computed is refused from that address ...
+    assert first.get("/api/v1/roles/?search=c").status_code == 429
+    # ... while answers already in memory are not counted, nor refused
+    assert [first.get("/api/v1/roles/?search=a").status_code for _ in range(5)] == [200] * 5
+    etag = first.get("/api/v1/roles/?search=b")["ETag"]
+    assert first.get("/api/v1/roles/?search=b", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    # and another address is served
+    assert APIClient(REMOTE_ADDR="203.0.113.6").get("/api/v1/roles/?search=c").status_code == 200
 
 
 def redis_url() -> str | None:
