@@ -19,7 +19,11 @@ How a reminder is sent exactly once:
    redelivered task finds the rows no longer queued and sends nothing. A lost connection puts
    the rest of the batch back to `pending` with exponential backoff; an address refused for
    good (5xx) is `failed`, one refused for now (4xx) is retried with backoff, and the batch
-   goes on. A refusal of the end of the message undoes the `sent` record the same way.
+   goes on. A refusal of the end of the message undoes the `sent` record the same way. A
+   refused session (greeting, sign-in, our sender address) says nothing about a recipient:
+   the batch waits with backoff, nothing is failed for it. A reminder that cannot be prepared
+   (a template error) is retried with backoff, then given up, without holding up the batch.
+   The per-reminder transaction is durable: never a savepoint of a caller's transaction.
 4. The commit is the point of no return. A mail server takes a message only once its DATA is
    ended by `<CRLF>.<CRLF>` and drops it if the connection closes before (RFC 5321). So a
    worker killed before the commit leaves nothing behind: PostgreSQL rolls the transaction
@@ -51,7 +55,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -322,8 +326,22 @@ class BatchResult:
         )
 
 
+# Refusals of the session rather than of a recipient (connecting, greeting, signing in, our
+# sender address): every message would fail alike, so none of them is a verdict on a reminder.
+SESSION_REFUSALS = (
+    smtplib.SMTPConnectError,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPAuthenticationError,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPNotSupportedError,
+)
+
+
 def _connection_lost(exc: Exception) -> bool:
-    """Whether the error leaves no usable connection (the server closing with 421 included)."""
+    """Whether the error leaves no usable connection (the server closing with 421 included),
+    or none worth using (the session itself was refused)."""
+    if isinstance(exc, SESSION_REFUSALS):
+        return True
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return any(code == 421 for code, _ in exc.recipients.values())
     if isinstance(exc, smtplib.SMTPResponseException):
@@ -332,6 +350,8 @@ def _connection_lost(exc: Exception) -> bool:
 
 
 def _is_permanent(exc: Exception) -> bool:
+    if isinstance(exc, SESSION_REFUSALS):
+        return False  # retried with backoff until it gives up (`max_attempts`)
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in exc.recipients.values())
     if isinstance(exc, smtplib.SMTPResponseException):
@@ -454,25 +474,39 @@ def reminders_send_batch(*, reminder_ids: list[int], now: datetime | None = None
         for index, reminder_id in enumerate(reminder_ids):
             if index % SEND_CONTEXT_CHUNK == 0:
                 context = _send_context(reminder_ids[index : index + SEND_CONTEXT_CHUNK])
-            with transaction.atomic():
+            # durable: the commit below must be a real one, never a savepoint of a caller's
+            # transaction (the end of the message follows it)
+            with transaction.atomic(durable=True):
                 reminder = _lock_queued(reminder_id, context)
                 if reminder is None:
                     continue  # done by another delivery of this batch, or deleted
                 if lost is not None:
                     result.retrying += _retry_later(reminder, lost, config, now)
                     continue
-                reason = _skip_reason(reminder, config, now)
-                if reason is not None:
-                    _finish(reminder, Reminder.Status.SKIPPED, reason)
-                    result.skipped += 1
-                    continue
-                message = reminder_email(reminder)
                 try:
-                    mail.stage(message)
+                    reason = _skip_reason(reminder, config, now)
+                    if reason is None:
+                        message = reminder_email(reminder)
+                        mail.stage(message)
                 except (smtplib.SMTPException, OSError) as exc:
                     # Nothing was written in this transaction yet: the refusal is recorded in
                     # it, under the same lock, and the server has dropped the message.
                     lost = _record_refusal(reminder, exc, config, now, result)
+                    continue
+                except DatabaseError:
+                    raise  # the transaction is unusable; the lease brings the rows back
+                except Exception as exc:
+                    # A reminder that cannot be prepared (a template or an address that
+                    # cannot be encoded) is retried with backoff, then given up; the batch
+                    # goes on without it.
+                    logger.exception("reminder %s could not be prepared", reminder.pk)
+                    mail.abort()
+                    error = f"{type(exc).__name__}: {exc}"
+                    result.retrying += _retry_later(reminder, error, config, now)
+                    continue
+                if reason is not None:
+                    _finish(reminder, Reminder.Status.SKIPPED, reason)
+                    result.skipped += 1
                     continue
                 attempts_before = reminder.attempts
                 _finish(
@@ -493,7 +527,8 @@ def reminders_send_batch(*, reminder_ids: list[int], now: datetime | None = None
                 reminder.save(update_fields=["detail"])
                 result.sent += 1
             except (smtplib.SMTPException, OSError) as exc:
-                with transaction.atomic():  # a sent row is no one else's to change: no lock
+                # a sent row is no one else's to change: no lock
+                with transaction.atomic(durable=True):
                     reminder.attempts = attempts_before
                     lost = _record_refusal(reminder, exc, config, now, result, sent_at=None)
             else:

@@ -61,7 +61,13 @@ class MailSession:
         """Open the backend once (for SMTP, `backend.connection` is then an `smtplib.SMTP`)."""
         if self.is_open:
             return
-        self.backend.open()
+        try:
+            self.backend.open()
+        except BaseException:
+            # a refused sign-in or greeting leaves a connected socket behind
+            with contextlib.suppress(Exception):
+                self.backend.close()
+            raise
         self.is_open = True
         if self.is_smtp:
             # No Nagle: the body gets no reply, so the server delays its ACK (up to 40 ms on

@@ -560,3 +560,70 @@ def test_a_refused_end_of_message_undoes_the_sent_record_and_the_batch_goes_on(
     deferred.refresh_from_db()
     assert (retried.sent, deferred.status, deferred.attempts) == (1, "sent", 2)
     assert [m["To"] for m in smtp_server.messages] == [third_user.email, other_user.email]
+
+
+def _two_due_reminders(user, other_user):
+    for owner in (user, other_user):
+        plan = make_plan(owner, path=None)
+        services.milestone_create(plan=plan, title="Check-in", due_on=date(2027, 2, 1))
+    return Reminder.objects.order_by("-scheduled_for").first().scheduled_for + timedelta(minutes=1)
+
+
+def test_a_reminder_that_cannot_be_prepared_is_retried_and_the_batch_goes_on(
+    user, other_user, catalogue, smtp_server, monkeypatch
+):
+    from plans import emails
+
+    due = _two_due_reminders(user, other_user)
+    render = emails.reminder_email
+
+    def broken_for_user(reminder):
+        if reminder.user_id == user.pk:
+            raise ValueError("a template that cannot render")
+        return render(reminder)
+
+    monkeypatch.setattr(emails, "reminder_email", broken_for_user)
+    # when
+    _claim, result = reminders_send_due_now(now=due)
+    # then: the other reminder went out; this one waits for a retry, with the reason
+    assert (result.sent, result.retrying, result.failed) == (1, 1, 0)
+    broken = Reminder.objects.get(user=user)
+    assert (broken.status, broken.attempts) == ("pending", 1)
+    assert "ValueError: a template that cannot render" in broken.detail
+    assert [m["To"] for m in smtp_server.messages] == [other_user.email]
+
+
+def test_a_refused_sign_in_to_the_mail_server_is_retried_never_a_failure(
+    user, other_user, catalogue, smtp_server, monkeypatch
+):
+    import smtplib
+
+    from django.core.mail.backends.smtp import EmailBackend
+
+    due = _two_due_reminders(user, other_user)
+
+    # given: the server refuses our sign-in (535: a configuration problem, not the recipient's)
+    def refused(self):
+        raise smtplib.SMTPAuthenticationError(535, b"5.7.8 Authentication credentials invalid")
+
+    monkeypatch.setattr(EmailBackend, "open", refused)
+    # when
+    _claim, result = reminders_send_due_now(now=due)
+    # then: no reminder is failed for it; both wait with backoff
+    assert (result.sent, result.failed, result.retrying) == (0, 0, 2)
+    assert set(Reminder.objects.values_list("status", "attempts")) == {("pending", 1)}
+    # and once the configuration is fixed, both go out
+    monkeypatch.undo()
+    _claim, later = reminders_send_due_now(now=due + timedelta(minutes=5))
+    assert later.sent == 2
+    assert len(smtp_server.messages) == 2
+
+
+def test_sending_refuses_to_run_inside_a_callers_transaction(user, other_user, catalogue):
+    from django.db import transaction
+
+    due = _two_due_reminders(user, other_user)
+    claim = reminders_claim_due(now=due)
+    # a savepoint is no point of no return: the end of the message must follow a real commit
+    with transaction.atomic(), pytest.raises(RuntimeError, match="durable"):
+        reminders_send_batch(reminder_ids=claim.batches(10)[0], now=due)
