@@ -11,7 +11,8 @@
    tokens, plans and milestones; each scenario after a short warm-up.
 4. bench/RESULTS.md, section "API throughput": requests/s, p50, p99, errors and peak RSS per
    gunicorn worker for each scenario, the baselines, and the ratios the issue asks for; for
-   each server configuration (sync vs gthread workers, persistent vs pooled connections).
+   each server configuration (sync vs gthread workers, 2 vs 4 of them, persistent vs pooled
+   connections).
 
 Environment: BENCH_DURATION (seconds per scenario, default 6), BENCH_CONNECTIONS (default 8),
 BENCH_CONFIGS (comma list of configuration names, default all), as in bench/common.py.
@@ -82,6 +83,11 @@ CONFIGS = [
             "DATABASE_CONN_MAX_AGE": "60",
         },
         "2 gthread workers x 4 threads, persistent connections",
+    ),
+    Config(
+        "sync-4",
+        {"GUNICORN_WORKER_CLASS": "sync", "WEB_CONCURRENCY": "4", "DATABASE_CONN_MAX_AGE": "60"},
+        "4 sync workers, persistent connections (CONN_MAX_AGE=60)",
     ),
     Config(
         "sync-pool",
