@@ -19,7 +19,6 @@ bounds the harm of a version number reused after a rolled-back catalogue write.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -50,7 +49,7 @@ from plans.computations import (
 from plans.models import Milestone, Plan, PlanItem
 from plans.selectors import salary_figure, salary_outlook, salary_prefetches
 from plans.serializers import SalarySerializer
-from roles.cache import catalogue_version
+from roles.cache import VersionedMemo
 from roles.models import (
     Certification,
     CertificationFee,
@@ -176,10 +175,8 @@ class ToolFacts:
 
 @dataclass
 class CatalogueMemo:
-    """Catalogue rows by id, filled on first use; valid for one catalogue version."""
+    """Catalogue rows by id, filled on first use; kept for one catalogue version."""
 
-    version: str
-    expires_at: float
     roles: dict[int, RoleFacts] = field(default_factory=dict)
     paths: dict[int, dict] = field(default_factory=dict)
     steps: dict[int, StepFacts] = field(default_factory=dict)
@@ -187,23 +184,13 @@ class CatalogueMemo:
     tools: dict[int, ToolFacts] = field(default_factory=dict)
 
 
-_memo: CatalogueMemo | None = None
+_kept = VersionedMemo(ttl=CATALOGUE_MEMO_TTL, max_entries=1)
 
 
 def catalogue_memo() -> CatalogueMemo:
-    global _memo
-    version = catalogue_version()
-    memo = _memo
-    now = time.monotonic()
-    if memo is None or memo.version != version or memo.expires_at <= now:
-        memo = _memo = CatalogueMemo(version=version, expires_at=now + CATALOGUE_MEMO_TTL)
-    return memo
-
-
-def catalogue_memo_clear() -> None:
-    """Forget the kept catalogue rows (tests: ids and version numbers repeat after rollbacks)."""
-    global _memo
-    _memo = None
+    """This process's catalogue rows for the current catalogue version (roles.cache drops
+    them when the version changes, after CATALOGUE_MEMO_TTL, and between tests)."""
+    return _kept.get_or_compute("rows", CatalogueMemo)
 
 
 def _missing(known: dict, ids: Iterable[int | None]) -> set[int]:

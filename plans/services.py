@@ -90,14 +90,10 @@ def plan_create(
         items = PlanItem.objects.bulk_create(
             [_step_item(plan, step, position) for position, step in enumerate(steps)]
         )
-    if all(item.pk is not None for item in items):
-        # A new plan has no milestones or reminders to compare with: insert them directly,
-        # from the items in memory (the database returned their ids).
-        milestones = _create_milestones(plan, items)
-        reminders_arm_for_new_plan(plan=plan, milestones=milestones)
-    else:  # a database that does not return ids from a bulk insert
-        _sync_milestones(plan)
-        reminders_arm_for_plan(plan=plan)
+    # A new plan has no milestones or reminders to compare with: insert them directly, from
+    # the items in memory (PostgreSQL and SQLite return their ids from the bulk insert).
+    milestones = _create_milestones(plan, items)
+    reminders_arm_for_new_plan(plan=plan, milestones=milestones)
     return plan
 
 

@@ -17,22 +17,12 @@ def _clear_caches() -> None:
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Throttle counters and cached catalogue payloads (shared and per-process) never leak
-    from one test to the next."""
+    """Throttle counters, cached catalogue payloads and catalogue rows kept in process
+    (roles.cache.VersionedMemo: ids and version numbers repeat after a rolled-back test) never
+    leak from one test to the next."""
     _clear_caches()
     yield
     _clear_caches()
-
-
-@pytest.fixture(autouse=True)
-def _clear_kept_catalogue_rows():
-    """Catalogue rows the plan reads keep in memory never leak from one test to the next
-    either: ids and catalogue version numbers repeat after a rolled-back test."""
-    from plans.read_models import catalogue_memo_clear
-
-    catalogue_memo_clear()
-    yield
-    catalogue_memo_clear()
 
 
 @pytest.fixture
