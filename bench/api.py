@@ -37,6 +37,7 @@ from bench.common import (
     VAR,
     RSSSampler,
     base_env,
+    bulk_load,
     children_of,
     free_port,
     log,
@@ -101,8 +102,6 @@ CONFIGS = [
 
 
 def build_data() -> dict[str, float]:
-    from django.db import connection, transaction
-
     statements = {
         **user_statements("America/Chicago"),
         "plan ids": """
@@ -146,22 +145,7 @@ def build_data() -> dict[str, float]:
             ) AS s
             ORDER BY ms.id""",
     }
-    params = {"users": USERS, "last_k": PLANS_PER_USER - 1}
-    timings = {}
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute("SET LOCAL synchronous_commit = off")
-        for name, sql in statements.items():
-            started = time.perf_counter()
-            cursor.execute(sql, params)
-            timings[name] = time.perf_counter() - started
-            log(f"  {name}: {cursor.rowcount:,} rows in {timings[name]:.1f} s")
-        cursor.execute(
-            "SELECT setval(pg_get_serial_sequence('accounts_user', 'id'), %(users)s)", params
-        )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    return timings
+    return bulk_load(statements, {"users": USERS, "last_k": PLANS_PER_USER - 1})
 
 
 def make_sessions() -> list[dict]:

@@ -25,10 +25,8 @@ PATHS = {
 }
 
 
-def main() -> int:
-    args = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
-    scenario = args[0] if args else "role-detail"
-    count = int(args[1]) if len(args) > 1 else 200
+def setup_django(**overrides: str) -> None:
+    """Production settings on the database `make bench` built, throttles out of reach."""
     env = base_env(
         DATABASE_URL=os.environ.get(
             "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/careerplan_bench_api"
@@ -36,28 +34,49 @@ def main() -> int:
         DJANGO_SETTINGS_MODULE="bench.settings",
         THROTTLE_RATE_USER="100000000/minute",
         THROTTLE_RATE_ANON="100000000/minute",
+        **overrides,
     )
     os.environ.update(env)
     import django
 
     django.setup()
+
+
+def session_token(user_id: int) -> str:
+    """A session for the user, as allauth's app login makes it (the key is the token)."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.test import Client
-    from pyinstrument import Profiler
+    from django.utils.module_loading import import_module
 
     from accounts.models import User
-    from plans.models import Plan
 
-    user = User.objects.get(pk=1)
-    store = SessionStore()
+    user = User.objects.get(pk=user_id)
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
-    plan = Plan.objects.filter(owner=user, title="Scenario 1").first()
-    path = PATHS[scenario].format(plan=plan.pk if plan else "")
-    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_SESSION_TOKEN=store.session_key)
+    return store.session_key
+
+
+def newest_plan(user_id: int) -> str:
+    from plans.models import Plan
+
+    plan = Plan.objects.filter(owner_id=user_id, title="Scenario 1").first()
+    return str(plan.pk) if plan else ""
+
+
+def main() -> int:
+    args = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+    scenario = args[0] if args else "role-detail"
+    count = int(args[1]) if len(args) > 1 else 200
+    setup_django()
+    from django.test import Client
+    from pyinstrument import Profiler
+
+    token = session_token(1)
+    path = PATHS[scenario].format(plan=newest_plan(1))
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_SESSION_TOKEN=token)
     for _ in range(10):
         assert client.get(path).status_code == 200
     profiler = Profiler(interval=0.0005)

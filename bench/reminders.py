@@ -38,6 +38,7 @@ from bench.common import (
     VAR,
     RSSSampler,
     base_env,
+    bulk_load,
     children_of,
     cpu_seconds,
     free_port,
@@ -96,11 +97,8 @@ def configure(*, recreate: bool = True) -> tuple[dict[str, str], int]:
 
 def build_data(now: datetime) -> dict[str, float]:
     """Users, profiles, addresses, plans, milestones and pending reminders, set-based."""
-    from django.db import connection, transaction
-
     today = now.date()
     due_at = now - timedelta(minutes=1)
-    timings: dict[str, float] = {}
     statements = {
         **user_statements("UTC"),
         "plans": """
@@ -138,24 +136,7 @@ def build_data(now: datetime) -> dict[str, float]:
         "due_at": due_at,
         "last_m": MILESTONES_PER_USER - 1,
     }
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Bulk load: foreign keys hold by construction, so their per-row triggers are skipped.
-        cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute("SET LOCAL synchronous_commit = off")
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        for name, sql in statements.items():
-            started = time.perf_counter()
-            cursor.execute(sql, params)
-            timings[name] = time.perf_counter() - started
-            log(f"  {name}: {cursor.rowcount:,} rows in {timings[name]:.1f} s")
-        cursor.execute(
-            "SELECT setval(pg_get_serial_sequence('accounts_user', 'id'), %(users)s)", params
-        )
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    timings["analyze"] = time.perf_counter() - started
-    return timings
+    return bulk_load(statements, params, "maintenance_work_mem = '256MB'")
 
 
 def check_data(now: datetime) -> None:
