@@ -10,6 +10,7 @@ var/bench/profile-<scenario>.txt (and prints it); with --results, its first line
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
@@ -22,6 +23,7 @@ PATHS = {
     "path-detail": "/api/v1/training-paths/coder-prep-path/",
     "plan-list": "/api/v1/plans/",
     "plan-detail": "/api/v1/plans/{plan}/",
+    "plan-create": "/api/v1/plans/",  # POSTed (bench.inprocess.CREATE), by user 2
 }
 
 
@@ -70,19 +72,31 @@ def main() -> int:
     args = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
     scenario = args[0] if args else "role-detail"
     count = int(args[1]) if len(args) > 1 else 200
-    setup_django()
+    setup_django(
+        CACHE_URL=f"redis://127.0.0.1:6379/{os.environ.get('BENCH_REDIS_DB', '13')}",
+        BENCH_PAYLOAD_DIR=str(VAR / "payloads"),
+    )
     from django.test import Client
     from pyinstrument import Profiler
 
-    token = session_token(1)
+    from bench.inprocess import CREATE
+
+    creating = scenario == "plan-create"
+    token = session_token(2 if creating else 1)  # plans are created by user 2 only
     path = PATHS[scenario].format(plan=newest_plan(1))
     client = Client(HTTP_HOST="127.0.0.1", HTTP_X_SESSION_TOKEN=token)
+
+    def request():
+        if creating:
+            return client.post(path, json.dumps(CREATE), content_type="application/json")
+        return client.get(path)
+
     for _ in range(10):
-        assert client.get(path).status_code == 200
+        assert request().status_code == (201 if creating else 200)
     profiler = Profiler(interval=0.0005)
     profiler.start()
     for _ in range(count):
-        client.get(path)
+        request()
     profiler.stop()
     text = profiler.output_text(unicode=False, color=False, show_all=False)
     out = VAR / f"profile-{scenario}.txt"
@@ -94,8 +108,9 @@ def main() -> int:
         body = "\n".join(
             [
                 f"`python -m bench.profile {scenario} {count} --results` (pyinstrument, "
-                f"in-process through the whole Django stack, {count} requests of `{path}` "
-                "for user 1 after 10 warm-up requests, production settings, on the "
+                f"in-process through the whole Django stack, {count} requests of "
+                f"`{'POST' if creating else 'GET'} {path}` for user {2 if creating else 1} "
+                "after 10 warm-up requests, production settings, on the "
                 "database `make bench` built). The first 60 lines:",
                 "",
                 "```",

@@ -19,21 +19,27 @@ bounds the harm of a version number reused after a rolled-back catalogue write.
 
 from __future__ import annotations
 
+import hashlib
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, getcontext
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import orjson
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections, router
-from django.db.models import Count, QuerySet, UUIDField
+from django.db.models import Count, QuerySet, UUIDField, Window
 from django.db.models import Field as DjangoField
 from django.http import Http404
 from django.utils import timezone
+from drf_orjson_renderer.renderers import ORJSONRenderer
 
 from accounts.models import User
 from plans.computations import (
@@ -49,7 +55,7 @@ from plans.computations import (
 from plans.models import Milestone, Plan, PlanItem
 from plans.selectors import salary_figure, salary_outlook, salary_prefetches
 from plans.serializers import SalarySerializer
-from roles.cache import VersionedMemo
+from roles.cache import VersionedMemo, catalogue_version
 from roles.models import (
     Certification,
     CertificationFee,
@@ -574,6 +580,17 @@ _USER_PLANS = _CompiledRows(
     ),
     Plan._meta.get_field("owner"),
 )
+# A page of them with the number of them all, COUNT(*) OVER () as the last column.
+_USER_PLANS_COUNTED = _CompiledRows(
+    Plan,
+    lambda owner_id: (
+        Plan.objects.filter(owner_id=owner_id)
+        .annotate(total=Window(Count("id")))
+        .order_by("-created_at", "id")
+        .values_list(*PLAN_COLUMNS, "total")
+    ),
+    Plan._meta.get_field("owner"),
+)
 _USER_PLAN_COUNT = _CompiledRows(
     Plan,
     lambda owner_id: (
@@ -638,16 +655,33 @@ def _plans_data(rows: Sequence[tuple], *, with_items: bool) -> list[tuple[dict, 
 
 class PlanRows:
     """The user's plans, newest first, as the rows `plan_list_data` takes: what a Django
-    Paginator needs (`count()` and slices), each one compiled query."""
+    Paginator needs (`count()` and slices), each one compiled query.
+
+    Told which slice the paginator will ask for (`expected`, the requested page), the count
+    fetches that page with the total in the same query (COUNT(*) OVER ()) and the slice is
+    answered from it: one query for a page of the list. The plain COUNT runs only when that
+    page turns out empty (no plans, or a page past the end) or no page was expected.
+    """
 
     ordered = True  # the Paginator warns about unordered lists
 
-    def __init__(self, owner_id: int) -> None:
+    def __init__(self, owner_id: int, *, expected: tuple[int, int] | None = None) -> None:
         self.owner_id = owner_id
+        self.expected = expected
+        self._count: int | None = None
+        self._page: list[tuple] | None = None
 
     def count(self) -> int:
-        rows = _USER_PLAN_COUNT.rows(self.owner_id)
-        return rows[0][0] if rows else 0
+        if self._count is None and self.expected is not None and self._page is None:
+            low, high = self.expected
+            rows = _USER_PLANS_COUNTED.rows(self.owner_id, low=low, high=high)
+            self._page = [row[:-1] for row in rows]
+            if rows:
+                self._count = rows[0][-1]
+        if self._count is None:
+            rows = _USER_PLAN_COUNT.rows(self.owner_id)
+            self._count = rows[0][0] if rows else 0
+        return self._count
 
     def __len__(self) -> int:
         return self.count()
@@ -663,12 +697,17 @@ class PlanRows:
             raise ValueError("PlanRows take a forward slice of non-negative bounds.")
         if high == low:
             return []
+        if self._page is not None and high is not None and self.expected is not None:
+            expected_low, expected_high = self.expected
+            if low == expected_low and high <= expected_high:
+                return self._page[: high - low]
         return _USER_PLANS.rows(self.owner_id, low=low, high=high)
 
 
-def plan_rows_for_user(*, user: User) -> PlanRows:
-    """The user's plans as `plan_list_data` takes them (paginate these)."""
-    return PlanRows(user.pk)
+def plan_rows_for_user(*, user: User, expected: tuple[int, int] | None = None) -> PlanRows:
+    """The user's plans as `plan_list_data` takes them (paginate these); `expected`, the
+    slice the requested page will be, saves the separate count query."""
+    return PlanRows(user.pk, expected=expected)
 
 
 def plan_list_data(rows: Sequence[tuple]) -> list[dict]:
@@ -698,10 +737,14 @@ def plan_detail_data(*, user: User, plan_id: UUID | str) -> tuple[dict[str, Any]
     """GET /plans/<id>/ (PlanDetailSerializer's shape) and the plan's ETag; 404 for anyone
     else's plan. Three queries: the plan (with the profile's salary), items, milestones."""
     plan = _plan_row(user=user, plan_id=plan_id)
+    return _detail_data(plan), _etag(plan)
+
+
+def _detail_data(plan: tuple) -> dict[str, Any]:
     ((data, items),) = _plans_data([plan], with_items=True)
     data["items"] = items
     data["milestones"] = [_milestone_data(row) for row in _PLAN_MILESTONES.rows(plan[0])]
-    return data, _etag(plan)
+    return data
 
 
 def plan_items_data(*, user: User, plan_id: UUID | str) -> tuple[list[dict], str]:
@@ -709,3 +752,65 @@ def plan_items_data(*, user: User, plan_id: UUID | str) -> tuple[list[dict], str
     plan = _plan_row(user=user, plan_id=plan_id)
     ((_data, items),) = _plans_data([plan], with_items=True)
     return items, _etag(plan)
+
+
+# --- rendered plans, kept in the shared cache --------------------------------------------------
+#
+# A plan as GET /plans/<id>/ and GET /plans/ show it depends on its rows (every change bumps
+# Plan.version: plans.services), the catalogue (its version), the owner's profile salary (in
+# the plan's row), the time zone the datetimes are shown in, and this code. A key naming all of
+# them never goes stale: a changed plan is a new key, and old keys expire after FRAGMENT_TTL.
+# Bodies are stored rendered (the JSON renderer's own bytes) and put back into responses as
+# orjson Fragments, so a repeated read runs the plan's query and one cache read.
+
+FRAGMENT_TTL = 900  # seconds
+# the modules whose code decides what the bodies hold: a deploy that changes one starts new keys
+_SHAPING_MODULES = sorted(
+    {__name__, *(shaper.__module__ for shaper in (payback, salary_outlook, SalarySerializer))}
+    | {RoleRefSerializer.__module__}
+)
+_SHAPING_CODE = hashlib.sha256(
+    b"".join(Path(sys.modules[name].__file__).read_bytes() for name in _SHAPING_MODULES)
+).hexdigest()[:12]
+
+
+def _fragment_key(kind: str, plan: tuple, catalogue: str) -> str:
+    pk, version, profile_salary = plan[0], plan[6], plan[10]
+    zone = timezone.get_current_timezone_name()
+    return f"plans:{kind}:{_SHAPING_CODE}:{pk}:{version}:{catalogue}:{profile_salary}:{zone}"
+
+
+def _render(data: Any) -> bytes:
+    """What the API's JSON renderer makes of `data`."""
+    return orjson.dumps(data, default=ORJSONRenderer.default, option=ORJSONRenderer.options)
+
+
+def plan_detail_fragment(*, user: User, plan_id: UUID | str) -> tuple[orjson.Fragment, str]:
+    """`plan_detail_data` rendered, and the ETag: from the cache when this version of the plan
+    was shown before (one query and one cache read), else built and kept."""
+    plan = _plan_row(user=user, plan_id=plan_id)
+    key = _fragment_key("detail", plan, catalogue_version())
+    body = cache.get(key)
+    if body is None:
+        body = _render(_detail_data(plan))
+        cache.set(key, body, FRAGMENT_TTL)
+    return orjson.Fragment(body), _etag(plan)
+
+
+def plan_list_fragments(rows: Sequence[tuple]) -> list[orjson.Fragment]:
+    """`plan_list_data` rendered, plan by plan: one cache read for the page, and the plans not
+    found there built together (their items in one query) and kept."""
+    if not rows:
+        return []
+    catalogue = catalogue_version()
+    keys = [_fragment_key("summary", row, catalogue) for row in rows]
+    bodies = cache.get_many(keys)
+    missing = [(row, key) for row, key in zip(rows, keys, strict=True) if key not in bodies]
+    if missing:
+        shown = _plans_data([row for row, _key in missing], with_items=False)
+        built = {
+            key: _render(data) for (_row, key), (data, _items) in zip(missing, shown, strict=True)
+        }
+        cache.set_many(built, FRAGMENT_TTL)
+        bodies.update(built)
+    return [orjson.Fragment(bodies[key]) for key in keys]

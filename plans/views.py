@@ -106,9 +106,11 @@ class PlanListView(APIView):
     @extend_schema(responses=PlanListSerializer(many=True), operation_id="plans_list")
     def get(self, request, version):
         paginator = self.pagination_class()
-        rows = read_models.plan_rows_for_user(user=request.user)
+        rows = read_models.plan_rows_for_user(
+            user=request.user, expected=paginator.requested_slice(request)
+        )
         page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(read_models.plan_list_data(page))
+        return paginator.get_paginated_response(read_models.plan_list_fragments(page))
 
     @extend_schema(
         request=PlanCreateSerializer,
@@ -145,7 +147,8 @@ class PlanDetailView(APIView):
             current = selectors.plan_etag_for_user(user=request.user, plan_id=plan_id)
             if etag_matches(current, if_none_match):
                 return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": current})
-        return plan_detail_response(request, plan_id)
+        body, etag = read_models.plan_detail_fragment(user=request.user, plan_id=plan_id)
+        return Response(body, headers={"ETag": etag})
 
     @extend_schema(
         request=PlanUpdateSerializer,

@@ -2,7 +2,8 @@
 
 Catalogue rows a plan shows (its role's salary data, its path, steps, certification fees,
 tools) are kept in memory per catalogue version (plans/read_models.py): the first read after a
-catalogue change loads the ones it needs, later reads query only the plans' own rows.
+catalogue change loads the ones it needs, later reads query only the plans' own rows. A plan
+shown before at the same version is answered from its rendered body: the plan's row only.
 """
 
 from datetime import timedelta
@@ -19,7 +20,9 @@ pytestmark = pytest.mark.django_db
 # certifications, tools
 CATALOGUE_QUERIES = 9
 DETAIL_QUERIES = 3  # plan (with the profile's salary joined), items, milestones
-LIST_QUERIES = 3  # count, page of plans (with the profiles' salaries), their items
+DETAIL_SHOWN_BEFORE_QUERIES = 1  # the plan: its version names the rendered body
+LIST_QUERIES = 2  # page of plans with their count (and the profiles' salaries), their items
+LIST_SHOWN_BEFORE_QUERIES = 1  # the page: the plans' versions name their rendered bodies
 
 
 def grow(plan, items: int, milestones: int) -> None:
@@ -57,12 +60,18 @@ def test_plan_detail_queries_do_not_grow_with_items_and_milestones(
     # when / then: the first read loads the catalogue rows it shows
     with django_assert_num_queries(DETAIL_QUERIES + CATALOGUE_QUERIES):
         first = auth_client.get(url)
-    # when / then: later reads query the plan's own rows only
+    # when / then: the same version again is its rendered body
+    with django_assert_num_queries(DETAIL_SHOWN_BEFORE_QUERIES):
+        again = auth_client.get(url)
+    # when / then: a changed plan is built again, from its own rows only
+    services.milestone_create(plan=coder_plan, title="One more", due_on=PLAN_START)
     with django_assert_num_queries(DETAIL_QUERIES):
-        response = auth_client.get(url)
-    assert response.status_code == 200
-    assert len(response.json()["items"]) == size
-    assert response.json() == first.json()
+        changed = auth_client.get(url)
+    assert first.status_code == again.status_code == changed.status_code == 200
+    assert again.content == first.content
+    assert len(changed.json()["items"]) == size
+    assert len(changed.json()["milestones"]) == size + 1
+    assert changed.json()["version"] == first.json()["version"] + 1
 
 
 @pytest.mark.parametrize("plans", [2, 12])
@@ -70,15 +79,41 @@ def test_plan_list_queries_do_not_grow_with_plans(
     auth_client, user, catalogue, django_assert_num_queries, plans
 ):
     # given
-    for _ in range(plans):
-        grow(make_plan(user), items=8, milestones=5)
+    made = [make_plan(user) for _ in range(plans)]
+    for plan in made:
+        grow(plan, items=8, milestones=5)
     # when / then
     with django_assert_num_queries(LIST_QUERIES + CATALOGUE_QUERIES):
         first = auth_client.get("/api/v1/plans/")
+    with django_assert_num_queries(LIST_SHOWN_BEFORE_QUERIES):
+        again = auth_client.get("/api/v1/plans/")
+    # a changed plan is built again (with its items), the others are their bodies
+    services.plan_update(plan=made[0], data={"title": "Renamed"})
     with django_assert_num_queries(LIST_QUERIES):
-        response = auth_client.get("/api/v1/plans/")
-    assert response.json()["count"] == plans
-    assert response.json() == first.json()
+        changed = auth_client.get("/api/v1/plans/")
+    assert first.json()["count"] == again.json()["count"] == plans
+    assert again.content == first.content
+    titles = {shown["id"]: shown["title"] for shown in changed.json()["results"]}
+    assert titles[str(made[0].id)] == "Renamed"
+    assert len(titles) == plans
+
+
+def test_a_page_past_the_end_and_an_empty_list_count_separately(
+    auth_client, user, catalogue, django_assert_num_queries
+):
+    # no plans: the page query finds nothing, so the count is asked on its own
+    with django_assert_num_queries(2):
+        empty = auth_client.get("/api/v1/plans/")
+    assert empty.json() == {"count": 0, "next": None, "previous": None, "results": []}
+    make_plan(user)
+    with django_assert_num_queries(2):
+        past = auth_client.get("/api/v1/plans/?page=2")
+    assert past.status_code == 404
+    # ?page=last is not known before counting: count, then the page (shown before)
+    first = auth_client.get("/api/v1/plans/")
+    with django_assert_num_queries(1 + LIST_SHOWN_BEFORE_QUERIES):
+        last = auth_client.get("/api/v1/plans/?page=last")
+    assert last.json() == first.json()
 
 
 def test_a_catalogue_change_is_seen_by_the_next_plan_read(

@@ -12,14 +12,17 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from uuid import uuid4
 
+import orjson
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from drf_orjson_renderer.renderers import ORJSONRenderer
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
+from accounts.services import profile_update
 from plans import read_models, selectors, services
 from plans.computations import NO_CURRENT_SALARY, NO_GAIN, NO_SALARY_FIGURE, Duration
 from plans.models import Plan, PlanItem
@@ -339,3 +342,84 @@ def test_a_query_whose_values_do_not_reach_the_sql_is_refused():
     # when / then
     with pytest.raises(ImproperlyConfigured, match="one place"):
         broken.rows(uuid4())
+
+
+# --- rendered bodies kept in the cache (read_models.plan_detail_fragment / plan_list_fragments)
+
+
+def rendered(fragment) -> bytes:
+    return orjson.dumps(fragment)
+
+
+def test_a_kept_body_is_what_the_renderer_makes_of_the_data(plans):
+    for plan in plans:
+        # given: the body built (first read) and then taken from the cache (second)
+        built, etag = read_models.plan_detail_fragment(user=plan.owner, plan_id=plan.id)
+        kept, kept_etag = read_models.plan_detail_fragment(user=plan.owner, plan_id=plan.id)
+        # then: the bytes the API's renderer gives for the dict, both times
+        data, data_etag = read_models.plan_detail_data(user=plan.owner, plan_id=plan.id)
+        assert rendered(built) == rendered(kept) == ORJSONRenderer().render(data)
+        assert etag == kept_etag == data_etag
+
+
+def change_profile_salary(plan) -> None:
+    profile_update(user=plan.owner, data={"current_salary": Decimal("45000")})
+
+
+def change_plan(plan) -> None:
+    services.plan_update(plan=plan, data={"title": "Renamed plan"})
+
+
+def change_catalogue(plan) -> None:
+    role = plan.target_role
+    role.title = f"{role.title} (renamed)"
+    role.save()
+
+
+@pytest.mark.parametrize("change", [change_plan, change_profile_salary, change_catalogue])
+def test_a_body_shown_before_shows_a_change_to_anything_it_shows(plans, change):
+    # given: a plan whose salary comes from the profile, shown (and so kept) once
+    plan = plans[2]
+    before, _etag = read_models.plan_detail_fragment(user=plan.owner, plan_id=plan.id)
+    listed_before = read_models.plan_list_fragments(
+        list(read_models.plan_rows_for_user(user=plan.owner))
+    )
+    # when
+    change(plan)
+    # then: what the serializers show now, in detail and in the list
+    after, _etag = read_models.plan_detail_fragment(user=plan.owner, plan_id=plan.id)
+    listed = read_models.plan_list_fragments(list(read_models.plan_rows_for_user(user=plan.owner)))
+    reference = old_path(plan)
+    assert rendered(after) != rendered(before)
+    assert_same(orjson.loads(rendered(after)), PlanDetailSerializer(reference).data)
+    assert rendered(listed) != rendered(listed_before)
+    (shown,) = [data for data in orjson.loads(rendered(listed)) if data["id"] == str(plan.id)]
+    assert_same(shown, PlanListSerializer(reference).data)
+
+
+def test_a_body_kept_in_one_time_zone_is_not_shown_in_another(plans):
+    plan = plans[0]
+    utc, _etag = read_models.plan_detail_fragment(user=plan.owner, plan_id=plan.id)
+    with timezone.override("America/Chicago"):
+        chicago, _etag = read_models.plan_detail_fragment(user=plan.owner, plan_id=plan.id)
+        reference = PlanDetailSerializer(old_path(plan)).data
+    assert rendered(chicago) != rendered(utc)
+    assert_same(orjson.loads(rendered(chicago)), reference)
+
+
+def test_a_body_kept_for_its_owner_is_not_shown_to_anyone_else(auth_client, others_plan):
+    # given: the owner's read keeps the body
+    read_models.plan_detail_fragment(user=others_plan.owner, plan_id=others_plan.id)
+    # when / then
+    assert auth_client.get(f"/api/v1/plans/{others_plan.id}/").status_code == 404
+
+
+def test_the_code_that_shapes_a_body_is_named_in_its_key():
+    # a deploy that changes any of these modules must not be shown bodies the old code made
+    assert set(read_models._SHAPING_MODULES) == {
+        "plans.read_models",
+        "plans.computations",
+        "plans.selectors",
+        "plans.serializers",
+        "roles.serializers",
+    }
