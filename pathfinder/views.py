@@ -1,9 +1,7 @@
 """Path finder endpoints: thin. The questionnaire and the result are open to anyone; turning
 a result into a plan needs a signed-in user and goes through the plans service."""
 
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,7 +22,7 @@ from pathfinder.serializers import (
 )
 from plans.idempotency import IDEMPOTENCY_PARAMETER, KEY_REUSED_RESPONSE, idempotent
 from plans.serializers import PlanDetailSerializer
-from plans.views import plan_detail_response
+from plans.views import new_plan_response
 
 TAG = "path finder"
 INVALID = OpenApiResponse(ProblemSerializer, description="Field errors (`errors[].attr`).")
@@ -111,7 +109,4 @@ class PathFinderPlanView(APIView):
         serializer = PathFinderPlanCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         plan = services.path_finder_plan_create(owner=request.user, **serializer.validated_data)
-        location = reverse("plans:detail", kwargs={"version": version, "plan_id": plan.id})
-        return plan_detail_response(
-            request, plan.id, status_code=status.HTTP_201_CREATED, headers={"Location": location}
-        )
+        return new_plan_response(request, plan)

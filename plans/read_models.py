@@ -42,6 +42,7 @@ from django.utils import timezone
 from drf_orjson_renderer.renderers import ORJSONRenderer
 
 from accounts.models import User
+from accounts.selectors import profile_for_user
 from plans.computations import (
     Duration,
     ItemFacts,
@@ -642,10 +643,13 @@ def _items_by_plan(plan_ids: list[UUID]) -> dict[UUID, list[tuple]]:
     return items
 
 
-def _plans_data(rows: Sequence[tuple], *, with_items: bool) -> list[tuple[dict, list[dict]]]:
+def _plans_data(
+    rows: Sequence[tuple], *, with_items: bool, items: dict[UUID, list[tuple]] | None = None
+) -> list[tuple[dict, list[dict]]]:
     """Each plan with its summary, and (`with_items`) its items: one query for all the plans'
-    items (and, for catalogue rows not yet kept, a few for all of them)."""
-    items = _items_by_plan([row[0] for row in rows])
+    items unless given (and, for catalogue rows not yet kept, a few for all of them)."""
+    if items is None:
+        items = _items_by_plan([row[0] for row in rows])
     memo = catalogue_memo()
     _load_roles(memo, (row[3] for row in rows))
     _load_paths(memo, (row[4] for row in rows))
@@ -740,11 +744,40 @@ def plan_detail_data(*, user: User, plan_id: UUID | str) -> tuple[dict[str, Any]
     return _detail_data(plan), _etag(plan)
 
 
-def _detail_data(plan: tuple) -> dict[str, Any]:
-    ((data, items),) = _plans_data([plan], with_items=True)
-    data["items"] = items
-    data["milestones"] = [_milestone_data(row) for row in _PLAN_MILESTONES.rows(plan[0])]
+def _detail_data(
+    plan: tuple, items: list[tuple] | None = None, milestones: list[tuple] | None = None
+) -> dict[str, Any]:
+    """The detail of the plan in row `plan`; its item and milestone rows read unless given."""
+    ((data, items_data),) = _plans_data(
+        [plan], with_items=True, items=None if items is None else {plan[0]: items}
+    )
+    data["items"] = items_data
+    if milestones is None:
+        milestones = _PLAN_MILESTONES.rows(plan[0])
+    data["milestones"] = [_milestone_data(row) for row in milestones]
     return data
+
+
+def new_plan_detail_data(plan: Plan) -> tuple[dict[str, Any], str]:
+    """`plan_detail_data` of a plan `plans.services.plan_create` has just written, from the
+    rows it wrote (kept on the plan as `written_items` and `written_milestones`) instead of
+    reading them back: the same rows, in the order the queries give them, three queries fewer.
+    A plan without them is read."""
+    items = getattr(plan, "written_items", None)
+    milestones = getattr(plan, "written_milestones", None)
+    if items is None or milestones is None:
+        return plan_detail_data(user=plan.owner, plan_id=plan.pk)
+    profile_salary = profile_for_user(user=plan.owner).current_salary
+    row = (*(getattr(plan, column) for column in PLAN_COLUMNS[:-1]), profile_salary)
+    item_rows = sorted(
+        (tuple(getattr(item, column) for column in ITEM_COLUMNS) for item in items),
+        key=lambda item: (item[2], item[0]),  # position, id
+    )
+    milestone_rows = sorted(
+        (tuple(getattr(one, column) for column in MILESTONE_COLUMNS) for one in milestones),
+        key=lambda milestone: (milestone[3], milestone[0]),  # due_on, id
+    )
+    return _detail_data(row, item_rows, milestone_rows), _etag(row)
 
 
 def plan_items_data(*, user: User, plan_id: UUID | str) -> tuple[list[dict], str]:

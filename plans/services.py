@@ -94,6 +94,9 @@ def plan_create(
     # the items in memory (PostgreSQL and SQLite return their ids from the bulk insert).
     milestones = _create_milestones(plan, items)
     reminders_arm_for_new_plan(plan=plan, milestones=milestones)
+    # the rows written, kept on the plan: the response is built from them instead of reading
+    # them back (plans.read_models.new_plan_detail_data)
+    plan.written_items, plan.written_milestones = items, milestones
     return plan
 
 

@@ -72,15 +72,21 @@ def _guarded(service, **kwargs):
         raise PreconditionFailed() from exc
 
 
-def plan_detail_response(
-    request, plan_id, status_code: int = status.HTTP_200_OK, headers: dict | None = None
-) -> Response:
-    """The plan as GET /plans/<id>/ shows it (summary, items, milestones, ETag); also used by
-    the path finder's "start this plan"."""
+def plan_detail_response(request, plan_id) -> Response:
+    """The plan as GET /plans/<id>/ shows it (summary, items, milestones, ETag), built anew
+    (after a write)."""
     data, etag = read_models.plan_detail_data(user=request.user, plan_id=plan_id)
-    response = Response(data, status=status_code, headers=headers or {})
-    response["ETag"] = etag
-    return response
+    return Response(data, headers={"ETag": etag})
+
+
+def new_plan_response(request, plan) -> Response:
+    """201 with the plan just created (as GET /plans/<id>/ shows it), its ETag and Location;
+    also used by the path finder's "start this plan"."""
+    data, etag = read_models.new_plan_detail_data(plan)
+    location = reverse("plans:detail", kwargs={"version": request.version, "plan_id": plan.id})
+    return Response(
+        data, status=status.HTTP_201_CREATED, headers={"ETag": etag, "Location": location}
+    )
 
 
 def _items_response(request, plan_id) -> Response:
@@ -123,10 +129,7 @@ class PlanListView(APIView):
         serializer = PlanCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         plan = services.plan_create(owner=request.user, **serializer.validated_data)
-        location = reverse("plans:detail", kwargs={"version": version, "plan_id": plan.id})
-        return plan_detail_response(
-            request, plan.id, status.HTTP_201_CREATED, {"Location": location}
-        )
+        return new_plan_response(request, plan)
 
 
 class PlanDetailView(APIView):
