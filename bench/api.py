@@ -28,8 +28,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import (
@@ -56,7 +57,7 @@ USERS = 10_000
 PLANS_PER_USER = 3
 TOKEN_USERS = 1_000
 DURATION = int(os.environ.get("BENCH_DURATION", "6"))
-WARMUP = 2
+WARMUP = 1
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 PAYLOADS = VAR / "payloads"
 LUA = VAR / "lua"
@@ -149,37 +150,46 @@ def build_data() -> dict[str, float]:
 
 
 def make_sessions() -> list[dict]:
-    """Session tokens for the first TOKEN_USERS users, as allauth's app login makes them,
-    with their newest plan (50 items) and its milestones."""
+    """Session tokens for every user, as allauth's app login makes them (a session row, also
+    in the Redis session cache as `cached_db` keeps it), with their newest plan (50 items) and,
+    for the first TOKEN_USERS, its milestones. Written in bulk."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.backends import cached_db
+    from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+    from django.contrib.sessions.models import Session
+    from django.core.cache import caches
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
 
     from accounts.models import User
     from plans.models import Milestone, Plan
 
-    users = User.objects.filter(pk__lte=TOKEN_USERS).order_by("pk")
-    newest = {
-        owner: plan_id
-        for plan_id, owner in Plan.objects.filter(
-            owner_id__lte=TOKEN_USERS, title="Scenario 1"
-        ).values_list("id", "owner_id")
-    }
+    newest = dict(Plan.objects.filter(title="Scenario 1").values_list("owner_id", "id").iterator())
     milestones: dict = {}
-    for plan_id, milestone_id in Milestone.objects.filter(plan_id__in=newest.values()).values_list(
+    first = [newest[pk] for pk in range(1, TOKEN_USERS + 1)]
+    for plan_id, milestone_id in Milestone.objects.filter(plan_id__in=first).values_list(
         "plan_id", "id"
     ):
         milestones.setdefault(plan_id, []).append(milestone_id)
-    sessions = []
-    for user in users:
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        plan_id = newest[user.pk]
+    store = cached_db.SessionStore()
+    expires = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    rows, cached, sessions = [], {}, []
+    for pk, password in User.objects.order_by("pk").values_list("pk", "password").iterator():
+        key = get_random_string(32, VALID_KEY_CHARS)
+        data = {
+            SESSION_KEY: str(pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: User(pk=pk, password=password).get_session_auth_hash(),
+        }
+        rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expires))
+        cached[cached_db.KEY_PREFIX + key] = data
+        plan_id = newest[pk]
         sessions.append(
-            {"token": store.session_key, "plan": str(plan_id), "milestones": milestones[plan_id]}
+            {"token": key, "plan": str(plan_id), "milestones": milestones.get(plan_id, [])}
         )
+    Session.objects.bulk_create(rows, batch_size=2_000)
+    caches[settings.SESSION_CACHE_ALIAS].set_many(cached, settings.SESSION_COOKIE_AGE)
     return sessions
 
 
@@ -223,13 +233,18 @@ class Scenario:
     requests: list[tuple[str, str, str, str]]  # method, token, path, body
     baseline: str | None = None  # bare payload name, or "pk"
     lua: Path | None = None
+    # before the warm-up: "shown" reads every request once (each user has opened the app, so
+    # the rendered plan bodies are in the cache), "forgotten" deletes every rendered plan body
+    # (each request is the first read of its plan)
+    before: str | None = None
 
 
 def scenarios(sessions: list[dict]) -> list[Scenario]:
     def get(path: str, token: str = "") -> tuple[str, str, str, str]:
         return ("GET", token, path, "")
 
-    tokens = [s["token"] for s in sessions]
+    tokens = [s["token"] for s in sessions[:TOKEN_USERS]]
+    others = sessions[TOKEN_USERS:]  # never read before their "first read" scenarios
     api = "/api/v1"
     create = json.dumps(
         {
@@ -241,7 +256,7 @@ def scenarios(sessions: list[dict]) -> list[Scenario]:
     patches = [
         ("PATCH", s["token"], f"{api}/plans/{s['plan']}/milestones/{m}/", '{"done": true}')
         for index in range(20)
-        for s in sessions
+        for s in sessions[:TOKEN_USERS]
         for m in s["milestones"][index : index + 1]
     ]
     return [
@@ -259,11 +274,29 @@ def scenarios(sessions: list[dict]) -> list[Scenario]:
             "training path detail",
             [get(f"{api}/training-paths/coder-prep-path/", t) for t in tokens],
         ),
-        Scenario("plan-list", "plan list", [get(f"{api}/plans/", t) for t in tokens]),
+        Scenario(
+            "plan-list",
+            "plan list (read again)",
+            [get(f"{api}/plans/", t) for t in tokens],
+            before="shown",
+        ),
         Scenario(
             "plan-detail",
-            "plan detail (50 items, 20 milestones)",
-            [get(f"{api}/plans/{s['plan']}/", s["token"]) for s in sessions],
+            "plan detail (50 items, 20 milestones; read again)",
+            [get(f"{api}/plans/{s['plan']}/", s["token"]) for s in sessions[:TOKEN_USERS]],
+            before="shown",
+        ),
+        Scenario(
+            "plan-list-first",
+            "plan list (first read)",
+            [get(f"{api}/plans/", s["token"]) for s in others],
+            before="forgotten",
+        ),
+        Scenario(
+            "plan-detail-first",
+            "plan detail (50 items, 20 milestones; first read)",
+            [get(f"{api}/plans/{s['plan']}/", s["token"]) for s in others],
+            before="forgotten",
         ),
         Scenario(
             "plan-create", "plan create", [("POST", t, f"{api}/plans/", create) for t in tokens]
@@ -357,6 +390,10 @@ def run_scenario(server: Server, scenario: Scenario, offset: int) -> dict:
     """Warm up, then measure; each configuration starts at its own place in the rotation
     (so that its PATCHes complete milestones the previous one did not)."""
     assert scenario.lua is not None
+    if scenario.before == "shown":
+        show_every_request(server, scenario)
+    elif scenario.before == "forgotten":
+        forget_plan_bodies()
     wrk(server.port, scenario.lua, WARMUP, offset)
     with RSSSampler(server.proc.pid, interval=0.5) as sampler:
         started = time.monotonic()
@@ -374,6 +411,23 @@ def run_scenario(server: Server, scenario: Scenario, offset: int) -> dict:
             }
     result["rss"] = rss
     return result
+
+
+def show_every_request(server: Server, scenario: Scenario) -> None:
+    """Each of the scenario's (GET) requests once, CONNECTIONS at a time."""
+    with ThreadPoolExecutor(CONNECTIONS) as pool:
+        answers = list(pool.map(lambda r: server.get(r[2], r[1])[0], set(scenario.requests)))
+    assert set(answers) == {200}, f"{scenario.name}: {sorted(set(answers))}"
+
+
+def forget_plan_bodies() -> None:
+    """Delete the rendered plan bodies (plans/read_models.py) from the Redis cache."""
+    import redis
+
+    client = redis.Redis.from_url(os.environ["CACHE_URL"])
+    keys = list(client.scan_iter(match="*:plans:*", count=10_000))
+    for start_at in range(0, len(keys), 10_000):
+        client.delete(*keys[start_at : start_at + 10_000])
 
 
 def run_config(
@@ -402,6 +456,8 @@ def ratio_rows(results: dict, baselines: dict[str, str]) -> list[tuple[str, str,
         "path-detail": 0.6,
         "plan-detail": 0.4,
         "plan-list": 0.5,
+        "plan-detail-first": 0.4,
+        "plan-list-first": 0.5,
         "plan-create": 0.25,
     }
     rows = []
@@ -580,7 +636,8 @@ def main() -> int:
         [("GET", "", f"/bench/pk/?id={i}", "") for i in range(1, 1001)],
     )
     labels[pk.name] = pk.label
-    for name in ("plan-list", "plan-detail", "plan-create", "milestone-complete"):
+    plan_scenarios = ("plan-list", "plan-detail", "plan-list-first", "plan-detail-first")
+    for name in (*plan_scenarios, "plan-create", "milestone-complete"):
         baselines[name] = pk.name
     runs = [*bare, pk, *all_scenarios]
     for scenario in runs:
@@ -610,15 +667,19 @@ def main() -> int:
         "",
         f"Data: the catalogue, {USERS:,} users, {USERS * PLANS_PER_USER:,} plans (newest of "
         "each user: 50 items and 20 milestones; the others 10 and 5), a pending reminder "
-        f"per milestone, session tokens for {TOKEN_USERS:,} users; built set-based in "
+        f"per milestone, session tokens for all {USERS:,} users; built set-based in "
         f"{build_s:.1f} s.",
         "",
         f"Load: wrk 1 thread, {CONNECTIONS} connections, {DURATION} s per scenario after a "
-        f"{WARMUP} s warm-up, requests rotating over the {TOKEN_USERS:,} users (their plans "
-        "and milestones). Production settings (DJANGO_DEBUG=false), gunicorn.conf.py with "
-        "its access log on, the cache (throttle counters, sessions, catalogue bodies) in "
-        "Redis as in docker-compose.yml, throttling on at an unreachable rate. Baselines "
-        "are served by "
+        f"{WARMUP} s warm-up, requests rotating over the first {TOKEN_USERS:,} users (their "
+        "plans and milestones). Plan reads are measured twice: *read again*, after each of "
+        f"those {TOKEN_USERS:,} users' list and plan has been read once (the rendered bodies "
+        "in the cache: a user opening the app again within FRAGMENT_TTL), and *first read*, "
+        f"over the other {USERS - TOKEN_USERS:,} users after every rendered plan body was "
+        "deleted from the cache (each request builds its body). Production settings "
+        "(DJANGO_DEBUG=false), gunicorn.conf.py with its access log on, the cache (throttle "
+        "counters, sessions, catalogue and plan bodies) in Redis as in docker-compose.yml, "
+        "throttling on at an unreachable rate. Baselines are served by "
         "the same gunicorn through the same middleware (bench/settings.py, bench/urls.py).",
         "",
     ]
