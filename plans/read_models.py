@@ -20,19 +20,19 @@ bounds the harm of a version number reused after a rolled-back catalogue write.
 from __future__ import annotations
 
 import hashlib
-import sys
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, getcontext
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import orjson
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections, router
@@ -41,6 +41,7 @@ from django.db.models import Field as DjangoField
 from django.http import Http404
 from django.utils import timezone
 from drf_orjson_renderer.renderers import ORJSONRenderer
+from rest_framework.settings import api_settings
 
 from accounts.models import User
 from accounts.selectors import profile_for_user
@@ -677,11 +678,11 @@ class PlanRows:
         self._page: list[tuple] | None = None
 
     def count(self) -> int:
-        if self._count is None and self.expected is not None and self._page is None:
+        if self._count is None and self.expected is not None:
             low, high = self.expected
             rows = _USER_PLANS_COUNTED.rows(self.owner_id, low=low, high=high)
-            self._page = [row[:-1] for row in rows]
-            if rows:
+            if rows:  # an empty page says nothing of the count: both are asked again
+                self._page = [row[:-1] for row in rows]
                 self._count = rows[0][-1]
         if self._count is None:
             rows = _USER_PLAN_COUNT.rows(self.owner_id)
@@ -801,20 +802,41 @@ FRAGMENT_TTL = 900  # seconds
 # zlib level 1: a 24 KB plan of 50 items is kept in 2 KB (0.14 ms to compress once, 0.02 ms
 # to decompress per read), so the cache holds ~10x more plans in the same memory
 FRAGMENT_COMPRESSION = 1
-# the modules whose code decides what the bodies hold: a deploy that changes one starts new keys
-_SHAPING_MODULES = sorted(
-    {__name__, *(shaper.__module__ for shaper in (payback, salary_outlook, SalarySerializer))}
-    | {RoleRefSerializer.__module__}
-)
-_SHAPING_CODE = hashlib.sha256(
-    b"".join(Path(sys.modules[name].__file__).read_bytes() for name in _SHAPING_MODULES)
-).hexdigest()[:12]
+# What decides a body's bytes besides its key's values: the code of the apps that shape it
+# (read models, computations, serializers, models' labels and __str__), the libraries that
+# format and render it, and the settings they read. A deploy that changes any of them starts
+# new keys, so a body made by older code is never shown.
+_SHAPING_APPS = ("accounts", "plans", "roles")
+_SHAPING_LIBRARIES = ("django", "djangorestframework", "drf-orjson-renderer", "orjson")
+
+
+def _shaping_code() -> str:
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for app in _SHAPING_APPS:
+        for source in sorted((root / app).glob("*.py")):
+            digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    for library in _SHAPING_LIBRARIES:
+        digest.update(f"{library}=={metadata.version(library)}".encode())
+    digest.update(repr((api_settings.COERCE_DECIMAL_TO_STRING, ORJSONRenderer.options)).encode())
+    return digest.hexdigest()[:12]
+
+
+_SHAPING_CODE = _shaping_code()
 
 
 def _fragment_key(kind: str, plan: tuple, catalogue: str) -> str:
     pk, version, profile_salary = plan[0], plan[6], plan[10]
     zone = timezone.get_current_timezone_name()
     return f"plans:{kind}:{_SHAPING_CODE}:{pk}:{version}:{catalogue}:{profile_salary}:{zone}"
+
+
+def _kept_body(kept: Any) -> bytes | None:
+    """A body as the cache gave it back, or None (a miss) when it is not one of ours."""
+    try:
+        return zlib.decompress(kept)
+    except (zlib.error, TypeError):
+        return None
 
 
 def _render(data: Any) -> bytes:
@@ -827,12 +849,11 @@ def plan_detail_fragment(*, user: User, plan_id: UUID | str) -> tuple[orjson.Fra
     was shown before (one query and one cache read), else built and kept."""
     plan = _plan_row(user=user, plan_id=plan_id)
     key = _fragment_key("detail", plan, catalogue_version())
-    kept = cache.get(key)
-    if kept is None:
+    cache = caches["plan_bodies"]
+    body = _kept_body(cache.get(key))
+    if body is None:
         body = _render(_detail_data(plan))
         cache.set(key, zlib.compress(body, FRAGMENT_COMPRESSION), FRAGMENT_TTL)
-    else:
-        body = zlib.decompress(kept)
     return orjson.Fragment(body), _etag(plan)
 
 
@@ -843,8 +864,9 @@ def plan_list_fragments(rows: Sequence[tuple]) -> list[orjson.Fragment]:
         return []
     catalogue = catalogue_version()
     keys = [_fragment_key("summary", row, catalogue) for row in rows]
-    bodies = {key: zlib.decompress(kept) for key, kept in cache.get_many(keys).items()}
-    missing = [(row, key) for row, key in zip(rows, keys, strict=True) if key not in bodies]
+    cache = caches["plan_bodies"]
+    bodies = {key: _kept_body(kept) for key, kept in cache.get_many(keys).items()}
+    missing = [(row, key) for row, key in zip(rows, keys, strict=True) if bodies.get(key) is None]
     if missing:
         shown = _plans_data([row for row, _key in missing], with_items=False)
         built = {

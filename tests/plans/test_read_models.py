@@ -14,6 +14,7 @@ from uuid import uuid4
 
 import orjson
 import pytest
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from drf_orjson_renderer.renderers import ORJSONRenderer
@@ -27,6 +28,7 @@ from plans import read_models, selectors, services
 from plans.computations import NO_CURRENT_SALARY, NO_GAIN, NO_SALARY_FIGURE, Duration
 from plans.models import Plan, PlanItem
 from plans.serializers import PlanDetailSerializer, PlanItemSerializer, PlanListSerializer
+from roles.cache import catalogue_version
 from roles.models import Certification, Role, Tool, TrainingPath
 from tests.factories import ProfileFactory, UserFactory
 from tests.plans.conftest import PLAN_START, make_plan
@@ -414,12 +416,51 @@ def test_a_body_kept_for_its_owner_is_not_shown_to_anyone_else(auth_client, othe
     assert auth_client.get(f"/api/v1/plans/{others_plan.id}/").status_code == 404
 
 
-def test_the_code_that_shapes_a_body_is_named_in_its_key():
-    # a deploy that changes any of these modules must not be shown bodies the old code made
-    assert set(read_models._SHAPING_MODULES) == {
-        "plans.read_models",
-        "plans.computations",
-        "plans.selectors",
-        "plans.serializers",
-        "roles.serializers",
+def test_everything_the_body_code_uses_of_ours_is_in_its_key():
+    # the project modules read_models takes names from (models for labels and __str__,
+    # selectors, serializers, computations) belong to the apps whose source is hashed
+    ours = {
+        getattr(value, "__module__", None) or getattr(value, "__name__", "")
+        for value in vars(read_models).values()
     }
+    project = {name for name in ours if name.split(".")[0] in {"accounts", "plans", "roles"}}
+    assert project >= {"plans.computations", "plans.models", "roles.models", "roles.serializers"}
+    assert {name.split(".")[0] for name in project} <= set(read_models._SHAPING_APPS)
+
+
+def test_another_library_version_is_another_key(monkeypatch):
+    before = read_models._shaping_code()
+    real = read_models.metadata.version
+    monkeypatch.setattr(
+        read_models.metadata,
+        "version",
+        lambda name: "99.0" if name == "orjson" else real(name),
+    )
+    assert read_models._shaping_code() != before
+
+
+def test_a_cached_value_that_is_not_a_body_is_a_miss(auth_client, user, catalogue):
+    # given: something else under the plan's keys (an old format, a truncated write)
+    plan = make_plan(user)
+    first = auth_client.get(f"/api/v1/plans/{plan.id}/")
+    listed = auth_client.get("/api/v1/plans/")
+    row = read_models._plan_row(user=user, plan_id=plan.id)
+    version = catalogue_version()
+    bodies = caches["plan_bodies"]
+    for kind in ("detail", "summary"):
+        bodies.set(read_models._fragment_key(kind, row, version), b"not a body")
+    # when / then: built again, and kept again
+    assert auth_client.get(f"/api/v1/plans/{plan.id}/").content == first.content
+    assert auth_client.get("/api/v1/plans/").content == listed.content
+    kept = bodies.get(read_models._fragment_key("detail", row, version))
+    assert read_models._kept_body(kept) is not None
+
+
+def test_a_page_found_empty_is_read_again_with_the_count(user, catalogue, monkeypatch):
+    # given: a plan committed between the page query (which found none) and the count
+    plan = make_plan(user)
+    monkeypatch.setattr(read_models._USER_PLANS_COUNTED, "rows", lambda *a, **k: [])
+    rows = read_models.plan_rows_for_user(user=user, expected=(0, 20))
+    # when / then: the count and the slice agree
+    assert rows.count() == 1
+    assert [row[0] for row in rows[0:1]] == [plan.id]
