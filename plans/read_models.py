@@ -45,6 +45,7 @@ from rest_framework.settings import api_settings
 
 from accounts.models import User
 from accounts.selectors import profile_for_user
+from careerplan.api.caching import etag_matches
 from plans.computations import (
     Duration,
     ItemFacts,
@@ -844,17 +845,27 @@ def _render(data: Any) -> bytes:
     return orjson.dumps(data, default=ORJSONRenderer.default, option=ORJSONRenderer.options)
 
 
-def plan_detail_fragment(*, user: User, plan_id: UUID | str) -> tuple[orjson.Fragment, str]:
-    """`plan_detail_data` rendered, and the ETag: from the cache when this version of the plan
-    was shown before (one query and one cache read), else built and kept."""
+def plan_detail_fragment(
+    *, user: User, plan_id: UUID | str, if_none_match: str = ""
+) -> tuple[orjson.Fragment | None, str]:
+    """`plan_detail_data` rendered, and its ETag: from the cache when this version of the plan
+    was shown before (one query and one cache read), else built and kept. No body (None) when
+    `if_none_match` names the ETag: the client's copy is current (304).
+
+    The ETag is the plan's version token (`"<id>-<version>"`, what If-Match checks) with a
+    digest of everything else the body shows (`."<digest>"`): a client keeps its copy only while
+    the catalogue, the profile salary and the code that shaped it are unchanged too."""
     plan = _plan_row(user=user, plan_id=plan_id)
     key = _fragment_key("detail", plan, catalogue_version())
+    etag = f'{_etag(plan)[:-1]}.{hashlib.sha256(key.encode()).hexdigest()[:8]}"'
+    if if_none_match and etag_matches(etag, if_none_match):
+        return None, etag
     cache = caches["plan_bodies"]
     body = _kept_body(cache.get(key))
     if body is None:
         body = _render(_detail_data(plan))
         cache.set(key, zlib.compress(body, FRAGMENT_COMPRESSION), FRAGMENT_TTL)
-    return orjson.Fragment(body), _etag(plan)
+    return orjson.Fragment(body), etag
 
 
 def plan_list_fragments(rows: Sequence[tuple]) -> list[orjson.Fragment]:

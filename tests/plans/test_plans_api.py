@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.services import profile_update
 from plans.models import Milestone, Plan
 from tests.plans.conftest import make_plan
 
@@ -164,6 +165,48 @@ def test_get_with_a_matching_if_none_match_is_304_from_one_query(
     # after a change the old ETag no longer matches
     auth_client.patch(url, {"title": "New"}, format="json")
     assert auth_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def change_role_title(plan, user) -> None:
+    role = plan.target_role
+    role.title = f"{role.title} (renamed)"
+    role.save()
+
+
+def change_profile_salary(plan, user) -> None:
+    profile_update(user=user, data={"current_salary": Decimal("52000")})
+
+
+@pytest.mark.parametrize("change", [change_role_title, change_profile_salary])
+def test_a_copy_kept_by_if_none_match_is_refreshed_when_what_it_shows_changes(
+    auth_client, user, coder_plan, change
+):
+    # given: a client holding the plan's ETag, and something the plan shows (not the plan
+    # itself: its version stays) changes
+    url = detail_url(coder_plan.id)
+    before = auth_client.get(url)
+    change(coder_plan, user)
+    # when
+    again = auth_client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+    # then: a new body under a new ETag, for the same version
+    assert again.status_code == 200
+    assert again.content != before.content
+    assert again["ETag"] != before["ETag"]
+    assert again.json()["version"] == before.json()["version"]
+    assert auth_client.get(url, HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
+
+
+def test_if_match_takes_the_etag_of_a_read_or_of_a_write(auth_client, coder_plan):
+    url = detail_url(coder_plan.id)
+    read = auth_client.get(url)["ETag"]
+    written = auth_client.patch(url, {"title": "One"}, format="json", HTTP_IF_MATCH=read)
+    assert written.status_code == 200
+    assert "." not in written["ETag"]  # a write answers the version token alone
+    again = auth_client.patch(url, {"title": "Two"}, format="json", HTTP_IF_MATCH=written["ETag"])
+    assert again.status_code == 200
+    # the read's ETag names an older version now
+    stale = auth_client.patch(url, {"title": "Three"}, format="json", HTTP_IF_MATCH=read)
+    assert stale.status_code == 412
 
 
 def test_moving_the_start_moves_open_generated_milestones(auth_client, coder_plan):

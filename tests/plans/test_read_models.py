@@ -246,7 +246,7 @@ def test_the_api_serves_the_read_models(auth_client, user, catalogue):
     # then
     reference = old_path(plan)
     assert detail.json() == json.loads(canonical(PlanDetailSerializer(reference).data))
-    assert detail["ETag"] == reference.etag
+    assert detail["ETag"].startswith(reference.etag[:-1] + ".")
     assert listed.json()["results"] == json.loads(
         canonical(PlanListSerializer([reference], many=True).data)
     )
@@ -361,7 +361,8 @@ def test_a_kept_body_is_what_the_renderer_makes_of_the_data(plans):
         # then: the bytes the API's renderer gives for the dict, both times
         data, data_etag = read_models.plan_detail_data(user=plan.owner, plan_id=plan.id)
         assert rendered(built) == rendered(kept) == ORJSONRenderer().render(data)
-        assert etag == kept_etag == data_etag
+        assert etag == kept_etag
+        assert etag.startswith(data_etag[:-1] + ".")
 
 
 def change_profile_salary(plan) -> None:
