@@ -1,0 +1,126 @@
+"""Changes tried for issue 7 and not kept, measured in-process on the database `make bench`
+built (bench/RESULTS.md, "Plan reads and create, second round", quotes these figures):
+
+    python -m bench.tried select-related   # the user read with its profile, in authentication
+    python -m bench.tried values-insert    # Django's VALUES bulk insert instead of UNNEST
+    python -m bench.tried compress         # zlib on the plan-detail body (what is kept)
+
+Server-side binding was measured with bench.inprocess itself:
+`BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/careerplan_bench_api?server_side_binding=true
+python -m bench.inprocess`. Prints figures; writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import zlib
+
+from bench.common import VAR
+from bench.profile import newest_plan, session_token, setup_django
+
+
+def _ms(request, count: int) -> float:
+    for _ in range(10):
+        request()
+    started = time.perf_counter()
+    for _ in range(count):
+        request()
+    return (time.perf_counter() - started) / count * 1000
+
+
+def select_related() -> None:
+    """Alternating sittings: ModelBackend.get_user as Django has it, and with the profile."""
+    from django.contrib.auth.backends import ModelBackend
+    from django.test import Client
+
+    from accounts.models import User
+    from bench.inprocess import CREATE
+
+    reader = Client(HTTP_HOST="127.0.0.1", HTTP_X_SESSION_TOKEN=session_token(1))
+    writer = Client(HTTP_HOST="127.0.0.1", HTTP_X_SESSION_TOKEN=session_token(2))
+    plan = newest_plan(1)
+    body = json.dumps(CREATE)
+    scenarios = {
+        "list": (lambda: reader.get("/api/v1/plans/"), 300),
+        "detail": (lambda: reader.get(f"/api/v1/plans/{plan}/"), 300),
+        "create": (
+            lambda: writer.post("/api/v1/plans/", body, content_type="application/json"),
+            60,
+        ),
+    }
+    stock = ModelBackend.get_user
+
+    def with_profile(self, user_id):
+        try:
+            user = User.objects.select_related("profile").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
+    for sitting in (1, 2):
+        for label, get_user in (("stock", stock), ("select_related", with_profile)):
+            ModelBackend.get_user = get_user
+            figures = {name: _ms(request, n) for name, (request, n) in scenarios.items()}
+            shown = " / ".join(f"{name} {ms:.2f}" for name, ms in figures.items())
+            print(f"sitting {sitting}, {label:15s} ms: {shown}")
+    ModelBackend.get_user = stock
+
+
+def values_insert() -> None:
+    """Four custom items inserted (and rolled back) 300 times, UNNEST then VALUES then UNNEST."""
+    from django.db import transaction
+    from django.db.backends.postgresql import compiler
+
+    from plans.models import Plan, PlanItem
+
+    plan = Plan.objects.filter(owner_id=5).first()
+
+    def insert():
+        with transaction.atomic():
+            PlanItem.objects.bulk_create(
+                PlanItem(plan=plan, position=100 + i, kind="custom", title="x", planned_cost=1)
+                for i in range(4)
+            )
+            transaction.set_rollback(True)
+
+    unnest = compiler.SQLInsertCompiler.assemble_as_sql
+    for label, assemble in (
+        ("UNNEST", unnest),
+        ("VALUES", compiler.BaseSQLInsertCompiler.assemble_as_sql),
+        ("UNNEST", unnest),
+    ):
+        compiler.SQLInsertCompiler.assemble_as_sql = assemble
+        print(f"{label}: {_ms(insert, 300):.2f} ms per insert (in a rolled-back transaction)")
+    compiler.SQLInsertCompiler.assemble_as_sql = unnest
+
+
+def compress() -> None:
+    body = (VAR / "payloads" / "plan-detail.json").read_bytes()
+    kept = zlib.compress(body, 1)
+    packing = _ms(lambda: zlib.compress(body, 1), 1000)
+    unpacking = _ms(lambda: zlib.decompress(kept), 1000)
+    print(
+        f"plan detail body {len(body):,} bytes, kept {len(kept):,} bytes; "
+        f"compress {packing:.3f} ms, decompress {unpacking:.3f} ms"
+    )
+
+
+def main() -> int:
+    what = sys.argv[1] if len(sys.argv) > 1 else ""
+    runs = {"select-related": select_related, "values-insert": values_insert, "compress": compress}
+    if what not in runs:
+        print(__doc__)
+        return 2
+    setup_django(
+        CACHE_URL=f"redis://127.0.0.1:6379/{os.environ.get('BENCH_REDIS_DB', '13')}",
+        BENCH_PAYLOAD_DIR=str(VAR / "payloads"),
+    )
+    runs[what]()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
