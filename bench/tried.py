@@ -4,6 +4,7 @@ built (bench/RESULTS.md, "Plan reads and create, second round", quotes these fig
     python -m bench.tried select-related   # the user read with its profile, in authentication
     python -m bench.tried values-insert    # Django's VALUES bulk insert instead of UNNEST
     python -m bench.tried compress         # zlib on the plan-detail body (what is kept)
+    python -m bench.tried explain-create   # PostgreSQL's own time for a plan create's INSERTs
 
 Server-side binding was measured with bench.inprocess itself:
 `BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/careerplan_bench_api?server_side_binding=true
@@ -108,9 +109,70 @@ def compress() -> None:
     )
 
 
+def explain_create() -> None:
+    """One POST /plans/ (rolled back) with its INSERTs timed as the client sees them; they run
+    again under EXPLAIN ANALYZE (rolled back too): what PostgreSQL itself spends on them. The
+    foreign keys are DEFERRABLE INITIALLY DEFERRED, so their checks (at COMMIT) are in neither
+    figure."""
+    from django.db import connection, transaction
+    from django.test import Client
+
+    from bench.inprocess import CREATE
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_SESSION_TOKEN=session_token(2))
+    body = json.dumps(CREATE)
+    for _ in range(5):  # warm: compiled queries, catalogue rows
+        client.post("/api/v1/plans/", body, content_type="application/json")
+    inserts: list[tuple[str, float]] = []
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            if sql.startswith("INSERT"):
+                elapsed = (time.perf_counter() - started) * 1000
+                inserts.append((sql % tuple(_literal(p) for p in params or ()), elapsed))
+
+    with transaction.atomic(), connection.execute_wrapper(timed):
+        started = time.perf_counter()
+        response = client.post("/api/v1/plans/", body, content_type="application/json")
+        request_ms = (time.perf_counter() - started) * 1000
+        transaction.set_rollback(True)
+    assert response.status_code == 201, response.content[:300]
+    server_total = client_total = 0.0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql, client_ms in inserts:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+            (plan,) = cursor.fetchone()[0]
+            server = plan["Planning Time"] + plan["Execution Time"]
+            server_total += server
+            client_total += client_ms
+            table = sql.split('"')[1]
+            print(f"{table:18s} PostgreSQL {server:6.3f} ms, in the request {client_ms:6.3f} ms")
+        transaction.set_rollback(True)
+    print(
+        f"{len(inserts)} INSERTs: PostgreSQL {server_total:.3f} ms, in the request "
+        f"{client_total:.3f} ms; the whole request {request_ms:.2f} ms"
+    )
+
+
+def _literal(value) -> str:
+    """A parameter as SQL text, for re-running a captured statement under EXPLAIN."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        return cursor.mogrify("%s", [value])
+
+
 def main() -> int:
     what = sys.argv[1] if len(sys.argv) > 1 else ""
-    runs = {"select-related": select_related, "values-insert": values_insert, "compress": compress}
+    runs = {
+        "select-related": select_related,
+        "values-insert": values_insert,
+        "compress": compress,
+        "explain-create": explain_create,
+    }
     if what not in runs:
         print(__doc__)
         return 2
