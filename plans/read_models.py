@@ -45,7 +45,6 @@ from rest_framework.settings import api_settings
 
 from accounts.models import User
 from accounts.selectors import profile_for_user
-from careerplan.api.caching import etag_matches
 from plans.computations import (
     Duration,
     ItemFacts,
@@ -618,15 +617,6 @@ _PLANS_ITEMS = _CompiledRows(
     PlanItem._meta.get_field("plan"),
     variadic=True,
 )
-_PLAN_ITEMS = _CompiledRows(
-    PlanItem,
-    lambda plan_id: (
-        PlanItem.objects.filter(plan_id=plan_id)
-        .order_by("position", "id")
-        .values_list(*ITEM_COLUMNS)
-    ),
-    PlanItem._meta.get_field("plan"),
-)
 _PLAN_MILESTONES = _CompiledRows(
     Milestone,
     lambda plan_id: (
@@ -639,8 +629,6 @@ _PLAN_MILESTONES = _CompiledRows(
 
 
 def _items_by_plan(plan_ids: list[UUID]) -> dict[UUID, list[tuple]]:
-    if len(plan_ids) == 1:
-        return {plan_ids[0]: _PLAN_ITEMS.rows(plan_ids[0])}
     items: dict[UUID, list[tuple]] = {plan_id: [] for plan_id in plan_ids}
     if plan_ids:
         for row in _PLANS_ITEMS.rows(*plan_ids):
@@ -663,7 +651,7 @@ def _plans_data(
 
 
 class PlanRows:
-    """The user's plans, newest first, as the rows `plan_list_data` takes: what a Django
+    """The user's plans, newest first, as the rows `plan_list_fragments` takes: what a Django
     Paginator needs (`count()` and slices), each one compiled query.
 
     Told which slice the paginator will ask for (`expected`, the requested page), the count
@@ -714,14 +702,9 @@ class PlanRows:
 
 
 def plan_rows_for_user(*, user: User, expected: tuple[int, int] | None = None) -> PlanRows:
-    """The user's plans as `plan_list_data` takes them (paginate these); `expected`, the
+    """The user's plans as `plan_list_fragments` takes them (paginate these); `expected`, the
     slice the requested page will be, saves the separate count query."""
     return PlanRows(user.pk, expected=expected)
-
-
-def plan_list_data(rows: Sequence[tuple]) -> list[dict]:
-    """GET /plans/: each plan with its summary (PlanListSerializer's shape)."""
-    return [data for data, _items in _plans_data(rows, with_items=False)]
 
 
 def plans_data_for_user_by_ids(*, user: User, plan_ids: list[UUID]) -> dict[UUID, dict]:
@@ -848,32 +831,42 @@ def _render(data: Any) -> bytes:
     return orjson.dumps(data, default=ORJSONRenderer.default, option=ORJSONRenderer.options)
 
 
-def plan_detail_fragment(
-    *, user: User, plan_id: UUID | str, if_none_match: str = ""
-) -> tuple[orjson.Fragment | None, str]:
-    """`plan_detail_data` rendered, and its ETag: from the cache when this version of the plan
-    was shown before (one query and one cache read), else built and kept. No body (None) when
-    `if_none_match` names the ETag: the client's copy is current (304).
+@dataclass(frozen=True)
+class ShownPlan:
+    """A plan as GET /plans/<id>/ shows it: its ETag, known from the plan's row, and its
+    body, read from the cache or built (and kept) only when asked for."""
 
-    The ETag is the plan's version token (`"<id>-<version>"`, what If-Match checks) with a
-    digest of everything else the body shows (`."<digest>"`): a client keeps its copy only while
-    the catalogue, the profile salary and the code that shaped it are unchanged too."""
-    plan = _plan_row(user=user, plan_id=plan_id)
-    key = _fragment_key("detail", plan, catalogue_version())
-    etag = f'{_etag(plan)[:-1]}.{hashlib.sha256(key.encode()).hexdigest()[:8]}"'
-    if if_none_match and etag_matches(etag, if_none_match):
-        return None, etag
-    cache = caches["plan_bodies"]
-    body = _kept_body(cache.get(key))
-    if body is None:
-        body = _render(_detail_data(plan))
-        cache.set(key, zlib.compress(body, FRAGMENT_COMPRESSION), FRAGMENT_TTL)
-    return orjson.Fragment(body), etag
+    row: tuple
+    key: str
+
+    @property
+    def etag(self) -> str:
+        """The plan's version token (`"<id>-<version>"`, what If-Match checks) with a digest of
+        everything else the body shows (`.<digest>`): a client keeps its copy only while the
+        catalogue, the profile salary and the code that shaped it are unchanged too."""
+        digest = hashlib.sha256(self.key.encode()).hexdigest()[:8]
+        return f'{_etag(self.row)[:-1]}.{digest}"'
+
+    def body(self) -> orjson.Fragment:
+        cache = caches["plan_bodies"]
+        body = _kept_body(cache.get(self.key))
+        if body is None:
+            body = _render(_detail_data(self.row))
+            cache.set(self.key, zlib.compress(body, FRAGMENT_COMPRESSION), FRAGMENT_TTL)
+        return orjson.Fragment(body)
+
+
+def plan_shown(*, user: User, plan_id: UUID | str) -> ShownPlan:
+    """The user's plan for GET /plans/<id>/ (404 for anyone else's): one query; its body then
+    costs one cache read when this version was shown before."""
+    row = _plan_row(user=user, plan_id=plan_id)
+    return ShownPlan(row, _fragment_key("detail", row, catalogue_version()))
 
 
 def plan_list_fragments(rows: Sequence[tuple]) -> list[orjson.Fragment]:
-    """`plan_list_data` rendered, plan by plan: one cache read for the page, and the plans not
-    found there built together (their items in one query) and kept."""
+    """GET /plans/ (PlanListSerializer's shape), rendered plan by plan: one cache read for
+    the page, and the plans not found there built together (their items in one query) and
+    kept."""
     if not rows:
         return []
     catalogue = catalogue_version()

@@ -12,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from careerplan.api.caching import etag_matches
 from careerplan.api.errors import PreconditionFailed, ProblemSerializer
 from careerplan.api.pagination import PageNumberPagination
 from plans import read_models, selectors, services
@@ -35,7 +36,7 @@ from plans.serializers import (
 )
 
 # "<plan id>-<version>", as writes answer; GET /plans/<id>/ adds ".<digest>" of what else its
-# body shows (read_models.plan_detail_fragment): If-Match checks the version either way.
+# body shows (read_models.ShownPlan.etag): If-Match checks the version either way.
 ETAG_PATTERN = re.compile(r'^(?:W/)?"(?P<plan>[0-9a-f-]{36})-(?P<version>\d+)(?:\.[0-9a-f]{8})?"$')
 COMPARE_COUNT = "Compare two to four of your plans: plans=<id>,<id>[,...]."
 COMPARE_UNKNOWN = "Not one of your plans: {ids}."
@@ -146,14 +147,10 @@ class PlanDetailView(APIView):
     )
     def get(self, request, version, plan_id):
         # the plan's row decides a 304 before anything is read from the cache or computed
-        body, etag = read_models.plan_detail_fragment(
-            user=request.user,
-            plan_id=plan_id,
-            if_none_match=request.headers.get("If-None-Match", ""),
-        )
-        if body is None:
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        return Response(body, headers={"ETag": etag})
+        shown = read_models.plan_shown(user=request.user, plan_id=plan_id)
+        if etag_matches(shown.etag, request.headers.get("If-None-Match", "")):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": shown.etag})
+        return Response(shown.body(), headers={"ETag": shown.etag})
 
     @extend_schema(
         request=PlanUpdateSerializer,

@@ -96,6 +96,18 @@ def add(plan, **kwargs):
     return services.plan_item_add(plan=plan, **kwargs)
 
 
+def shown(plan):
+    """GET /plans/<id>/'s body (orjson Fragment) and ETag for the plan's owner."""
+    plan_shown = read_models.plan_shown(user=plan.owner, plan_id=plan.id)
+    return plan_shown.body(), plan_shown.etag
+
+
+def listed(owner) -> list[dict]:
+    """GET /plans/'s results for `owner`, as served (rendered, parsed back)."""
+    rows = list(read_models.plan_rows_for_user(user=owner))
+    return orjson.loads(orjson.dumps(read_models.plan_list_fragments(rows)))
+
+
 @pytest.fixture
 def plans(catalogue):
     """Plans covering what the output depends on, of two users (one with a profile salary)."""
@@ -220,7 +232,7 @@ def test_plan_list_is_what_the_list_serializer_shows(plans):
     # given: the owner of most of the plans
     owner = plans[0].owner
     # when
-    shown = read_models.plan_list_data(list(read_models.plan_rows_for_user(user=owner)))
+    shown = listed(owner)
     # then: the same plans, in the same order, each as the list serializer shows it
     reference = [old_path(plan) for plan in selectors.plan_list_for_user(user=owner)]
     assert len(shown) == len(reference) == 5
@@ -346,7 +358,7 @@ def test_a_query_whose_values_do_not_reach_the_sql_is_refused():
         broken.rows(uuid4())
 
 
-# --- rendered bodies kept in the cache (read_models.plan_detail_fragment / plan_list_fragments)
+# --- rendered bodies kept in the cache (read_models.plan_shown / plan_list_fragments)
 
 
 def rendered(fragment) -> bytes:
@@ -356,8 +368,8 @@ def rendered(fragment) -> bytes:
 def test_a_kept_body_is_what_the_renderer_makes_of_the_data(plans):
     for plan in plans:
         # given: the body built (first read) and then taken from the cache (second)
-        built, etag = read_models.plan_detail_fragment(user=plan.owner, plan_id=plan.id)
-        kept, kept_etag = read_models.plan_detail_fragment(user=plan.owner, plan_id=plan.id)
+        built, etag = shown(plan)
+        kept, kept_etag = shown(plan)
         # then: the bytes the API's renderer gives for the dict, both times
         data, data_etag = read_models.plan_detail_data(user=plan.owner, plan_id=plan.id)
         assert rendered(built) == rendered(kept) == ORJSONRenderer().render(data)
@@ -383,28 +395,26 @@ def change_catalogue(plan) -> None:
 def test_a_body_shown_before_shows_a_change_to_anything_it_shows(plans, change):
     # given: a plan whose salary comes from the profile, shown (and so kept) once
     plan = plans[2]
-    before, _etag = read_models.plan_detail_fragment(user=plan.owner, plan_id=plan.id)
-    listed_before = read_models.plan_list_fragments(
-        list(read_models.plan_rows_for_user(user=plan.owner))
-    )
+    before, _etag = shown(plan)
+    listed_before = listed(plan.owner)
     # when
     change(plan)
     # then: what the serializers show now, in detail and in the list
-    after, _etag = read_models.plan_detail_fragment(user=plan.owner, plan_id=plan.id)
-    listed = read_models.plan_list_fragments(list(read_models.plan_rows_for_user(user=plan.owner)))
+    after, _etag = shown(plan)
+    listed_after = listed(plan.owner)
     reference = old_path(plan)
     assert rendered(after) != rendered(before)
     assert_same(orjson.loads(rendered(after)), PlanDetailSerializer(reference).data)
-    assert rendered(listed) != rendered(listed_before)
-    (shown,) = [data for data in orjson.loads(rendered(listed)) if data["id"] == str(plan.id)]
-    assert_same(shown, PlanListSerializer(reference).data)
+    assert listed_after != listed_before
+    (in_list,) = [data for data in listed_after if data["id"] == str(plan.id)]
+    assert_same(in_list, PlanListSerializer(reference).data)
 
 
 def test_a_body_kept_in_one_time_zone_is_not_shown_in_another(plans):
     plan = plans[0]
-    utc, _etag = read_models.plan_detail_fragment(user=plan.owner, plan_id=plan.id)
+    utc, _etag = shown(plan)
     with timezone.override("America/Chicago"):
-        chicago, _etag = read_models.plan_detail_fragment(user=plan.owner, plan_id=plan.id)
+        chicago, _etag = shown(plan)
         reference = PlanDetailSerializer(old_path(plan)).data
     assert rendered(chicago) != rendered(utc)
     assert_same(orjson.loads(rendered(chicago)), reference)
@@ -412,7 +422,7 @@ def test_a_body_kept_in_one_time_zone_is_not_shown_in_another(plans):
 
 def test_a_body_kept_for_its_owner_is_not_shown_to_anyone_else(auth_client, others_plan):
     # given: the owner's read keeps the body
-    read_models.plan_detail_fragment(user=others_plan.owner, plan_id=others_plan.id)
+    shown(others_plan)
     # when / then
     assert auth_client.get(f"/api/v1/plans/{others_plan.id}/").status_code == 404
 
