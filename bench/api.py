@@ -179,7 +179,7 @@ def make_sessions() -> list[dict]:
         key = get_random_string(32, VALID_KEY_CHARS)
         data = {
             SESSION_KEY: str(pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
             HASH_SESSION_KEY: User(pk=pk, password=password).get_session_auth_hash(),
         }
         rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expires))

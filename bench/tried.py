@@ -1,7 +1,8 @@
-"""Changes tried for issue 7 and not kept, measured in-process on the database `make bench`
-built (bench/RESULTS.md, "Plan reads and create, second round", quotes these figures):
+"""Changes tried for issue 7, kept or not, measured in-process against what they replace on
+the database `make bench` built (bench/RESULTS.md, "Plan reads and create", second and third
+rounds, quotes these figures):
 
-    python -m bench.tried select-related   # the user read with its profile, in authentication
+    python -m bench.tried select-related   # the session's user: stock, compiled, with profile
     python -m bench.tried values-insert    # Django's VALUES bulk insert instead of UNNEST
     python -m bench.tried compress         # zlib on the plan-detail body (what is kept)
     python -m bench.tried explain-create   # PostgreSQL's own time for a plan create's INSERTs
@@ -33,10 +34,13 @@ def _ms(request, count: int) -> float:
 
 
 def select_related() -> None:
-    """Alternating sittings: ModelBackend.get_user as Django has it, and with the profile."""
-    from django.contrib.auth.backends import ModelBackend
+    """Alternating sittings of the session's user read three ways: as Django's ModelBackend
+    reads it (`stock`), with the compiled query of accounts.backends (`compiled`, what is
+    kept) and with the profile joined (`select_related`, tried and not kept)."""
+    from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
     from django.test import Client
 
+    from accounts.backends import ModelBackend
     from accounts.models import User
     from bench.inprocess import CREATE
 
@@ -52,7 +56,7 @@ def select_related() -> None:
             60,
         ),
     }
-    stock = ModelBackend.get_user
+    compiled = ModelBackend.get_user
 
     def with_profile(self, user_id):
         try:
@@ -61,13 +65,18 @@ def select_related() -> None:
             return None
         return user if self.user_can_authenticate(user) else None
 
+    ways = (
+        ("stock", DjangoModelBackend.get_user),
+        ("compiled", compiled),
+        ("select_related", with_profile),
+    )
     for sitting in (1, 2):
-        for label, get_user in (("stock", stock), ("select_related", with_profile)):
+        for label, get_user in ways:
             ModelBackend.get_user = get_user
             figures = {name: _ms(request, n) for name, (request, n) in scenarios.items()}
             shown = " / ".join(f"{name} {ms:.2f}" for name, ms in figures.items())
             print(f"sitting {sitting}, {label:15s} ms: {shown}")
-    ModelBackend.get_user = stock
+    ModelBackend.get_user = compiled
 
 
 def values_insert() -> None:

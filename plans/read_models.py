@@ -5,7 +5,7 @@ The DRF serializers in plans/serializers.py remain the documented shape (the Ope
 is generated from them); tests/plans/test_read_models.py checks that what is built here is
 exactly what those serializers give for the same plans, field for field. Walking model
 instances through nested serializers cost ~14 ms of CPU for a plan of 50 items; tuples from
-compiled `values_list()` queries (`_CompiledRows`) turned into dicts here cost about 1 ms.
+compiled `values_list()` queries (`CompiledRows`) turned into dicts here cost about 1 ms.
 
 Catalogue rows a plan refers to (its role with the salary bands and premiums, its training
 path, training steps, certifications with their current fees, tools) are kept in process
@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, getcontext
@@ -33,11 +33,8 @@ from uuid import UUID
 
 import orjson
 from django.core.cache import caches
-from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connections, router
-from django.db.models import Count, QuerySet, UUIDField, Window
-from django.db.models import Field as DjangoField
+from django.db.models import Count, QuerySet, Window
 from django.http import Http404
 from django.utils import timezone
 from drf_orjson_renderer.renderers import ORJSONRenderer
@@ -45,6 +42,7 @@ from rest_framework.settings import api_settings
 
 from accounts.models import User
 from accounts.selectors import profile_for_user
+from careerplan.db import CompiledRows
 from plans.computations import (
     Duration,
     ItemFacts,
@@ -492,81 +490,7 @@ def _etag(row: tuple) -> str:
     return f'"{row[0]}-{row[6]}"'  # Plan.etag
 
 
-class _CompiledRows:
-    """A `values_list()` query compiled to SQL once per database connection, then run with new
-    values. Building and compiling a QuerySet costs ~0.25 ms of CPU, several times what running
-    these small indexed queries costs, and the plan reads run the same few on every request.
-
-    `build(*values)` returns the QuerySet (unsliced: `rows(low=, high=)` add the backend's
-    LIMIT/OFFSET as the compiler would). It is compiled once with a unique sentinel for each
-    value; where the sentinels land among the SQL's parameters is where a call's values go,
-    prepared for the database as `field` (the model field they are compared with) prepares
-    them. With `variadic`, every value is compared with `field` and each number of values is
-    compiled once. Rows are converted as the QuerySet converts them (dates, decimals, ...).
-    """
-
-    def __init__(
-        self, model, build: Callable[..., QuerySet], *fields: DjangoField, variadic: bool = False
-    ) -> None:
-        self.model = model
-        self.build = build
-        self.fields = fields
-        self.variadic = variadic
-        self._compiled: dict[tuple[int, int], tuple] = {}
-
-    def _fields(self, count: int) -> Sequence[DjangoField]:
-        return self.fields * count if self.variadic else self.fields
-
-    def _compile(self, connection, count: int) -> tuple:
-        fields = self._fields(count)
-        sentinels = [_sentinel(field, index) for index, field in enumerate(fields)]
-        compiler = self.build(*sentinels).query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        prepared = [
-            field.get_db_prep_value(sentinel, connection, prepared=False)
-            for field, sentinel in zip(fields, sentinels, strict=True)
-        ]
-        places = []  # per parameter: (True, index of the value) or (False, the constant)
-        for param in params:
-            matches = [index for index, value in enumerate(prepared) if value == param]
-            places.append((True, matches[0]) if matches else (False, param))
-        if sorted(place for is_value, place in places if is_value) != list(range(count)):
-            raise ImproperlyConfigured(f"Each value needs one place among the parameters: {sql}")
-        selected = [column[0] for column in compiler.select[: compiler.col_count]]
-        compiled = (connection, sql, places, compiler, compiler.get_converters(selected))
-        self._compiled[id(connection), count] = compiled
-        return compiled
-
-    def rows(self, *values, low: int = 0, high: int | None = None) -> list[tuple]:
-        connection = connections[router.db_for_read(self.model)]
-        compiled = self._compiled.get((id(connection), len(values)))
-        if compiled is None or compiled[0] is not connection:
-            compiled = self._compile(connection, len(values))
-        _connection, sql, places, compiler, converters = compiled
-        prepared = [
-            field.get_db_prep_value(value, connection, prepared=False)
-            for field, value in zip(self._fields(len(values)), values, strict=True)
-        ]
-        params = [prepared[place] if is_value else place for is_value, place in places]
-        if low or high is not None:
-            sql = f"{sql} {connection.ops.limit_offset_sql(low, high)}"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if converters:
-            return [tuple(row) for row in compiler.apply_converters(rows, converters)]
-        return rows
-
-
-def _sentinel(field: DjangoField, index: int) -> UUID | int:
-    """A value no real parameter equals, of the type `field` (or the field it refers to) takes."""
-    target = getattr(field, "target_field", field)
-    if isinstance(target, UUIDField):
-        return UUID(int=0x5E471E1_0000_0000 + index)
-    return -987_654_321 - index
-
-
-_PLAN_ROW = _CompiledRows(
+_PLAN_ROW = CompiledRows(
     Plan,
     lambda plan_id, owner_id: Plan.objects.filter(pk=plan_id, owner_id=owner_id).values_list(
         *PLAN_COLUMNS
@@ -581,13 +505,13 @@ def _user_plans(owner_id) -> QuerySet:
     return Plan.objects.filter(owner_id=owner_id).order_by("-created_at", "id")
 
 
-_USER_PLANS = _CompiledRows(
+_USER_PLANS = CompiledRows(
     Plan,
     lambda owner_id: _user_plans(owner_id).values_list(*PLAN_COLUMNS),
     Plan._meta.get_field("owner"),
 )
 # A page of them with the number of them all, COUNT(*) OVER () as the last column.
-_USER_PLANS_COUNTED = _CompiledRows(
+_USER_PLANS_COUNTED = CompiledRows(
     Plan,
     lambda owner_id: (
         _user_plans(owner_id)
@@ -596,7 +520,7 @@ _USER_PLANS_COUNTED = _CompiledRows(
     ),
     Plan._meta.get_field("owner"),
 )
-_USER_PLAN_COUNT = _CompiledRows(
+_USER_PLAN_COUNT = CompiledRows(
     Plan,
     lambda owner_id: (
         Plan.objects.filter(owner_id=owner_id)
@@ -607,7 +531,7 @@ _USER_PLAN_COUNT = _CompiledRows(
     ),
     Plan._meta.get_field("owner"),
 )
-_PLANS_ITEMS = _CompiledRows(
+_PLANS_ITEMS = CompiledRows(
     PlanItem,
     lambda *plan_ids: (
         PlanItem.objects.filter(plan_id__in=plan_ids)
@@ -617,7 +541,7 @@ _PLANS_ITEMS = _CompiledRows(
     PlanItem._meta.get_field("plan"),
     variadic=True,
 )
-_PLAN_MILESTONES = _CompiledRows(
+_PLAN_MILESTONES = CompiledRows(
     Milestone,
     lambda plan_id: (
         Milestone.objects.filter(plan_id=plan_id)
