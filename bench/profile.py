@@ -24,6 +24,9 @@ PATHS = {
     "plan-list": "/api/v1/plans/",
     "plan-detail": "/api/v1/plans/{plan}/",
     "plan-create": "/api/v1/plans/",  # POSTed (bench.inprocess.CREATE), by user 2
+    # PATCHed by user 1, completing and reopening by turns (each turn drops or re-arms its
+    # pending reminder, as completing one in `make bench` does)
+    "milestone-complete": "/api/v1/plans/{plan}/milestones/{milestone}/",
 }
 
 
@@ -68,6 +71,12 @@ def newest_plan(user_id: int) -> str:
     return str(plan.pk) if plan else ""
 
 
+def first_milestone(plan_id: str) -> int:
+    from plans.models import Milestone
+
+    return Milestone.objects.filter(plan_id=plan_id).order_by("due_on", "id").first().pk
+
+
 def main() -> int:
     args = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
     scenario = args[0] if args else "role-detail"
@@ -82,13 +91,19 @@ def main() -> int:
     from bench.inprocess import CREATE
 
     creating = scenario == "plan-create"
+    patching = scenario == "milestone-complete"
     token = session_token(2 if creating else 1)  # plans are created by user 2 only
-    path = PATHS[scenario].format(plan=newest_plan(1))
+    plan = newest_plan(1)
+    path = PATHS[scenario].format(plan=plan, milestone=first_milestone(plan) if patching else "")
     client = Client(HTTP_HOST="127.0.0.1", HTTP_X_SESSION_TOKEN=token)
+    turns = iter(range(10**9))
 
     def request():
         if creating:
             return client.post(path, json.dumps(CREATE), content_type="application/json")
+        if patching:
+            done = json.dumps({"done": next(turns) % 2 == 0})
+            return client.patch(path, done, content_type="application/json")
         return client.get(path)
 
     for _ in range(10):
@@ -109,7 +124,8 @@ def main() -> int:
             [
                 f"`python -m bench.profile {scenario} {count} --results` (pyinstrument, "
                 f"in-process through the whole Django stack, {count} requests of "
-                f"`{'POST' if creating else 'GET'} {path}` for user {2 if creating else 1} "
+                f"`{'POST' if creating else 'PATCH' if patching else 'GET'} {path}` for user "
+                f"{2 if creating else 1} "
                 "after 10 warm-up requests, production settings, on the "
                 "database `make bench` built). The first 60 lines:",
                 "",
