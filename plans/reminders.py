@@ -2,7 +2,7 @@
 and unsubscribing. Write use cases, like plans/services.py.
 
 How a reminder is sent exactly once:
-1. Arming (`reminders_arm_for_plan`, called whenever a plan's milestones change) keeps one
+1. Arming (`reminders_sync_for_plan`, called whenever a plan's milestones change) keeps one
    `pending` Reminder row per (milestone, days before, date reminded of), with its send time
    computed in the owner's time zone. The unique constraint makes re-arming a no-op and keeps
    sent rows from ever being armed again; a milestone moved to a new date gets new rows.
@@ -171,12 +171,12 @@ def _insert_reminders(
 # No savepoint: every caller is a service already inside its own transaction, and a failure
 # here fails that whole write anyway.
 @transaction.atomic(savepoint=False)
-def reminders_arm_for_plan(*, plan: Plan, now: datetime | None = None) -> int:
+def reminders_sync_for_plan(*, plan: Plan, now: datetime | None = None) -> None:
     """Make the plan's pending reminders match its open milestones and the owner's wishes.
 
     Creates the missing ones, re-times pending ones (time zone or date changes) and drops
     pending ones no longer wanted. Sent, skipped and failed rows are history and stay.
-    Returns how many pending reminders the plan has afterwards.
+    Every write to a plan ends here (plans.services._bump).
     """
     config = ReminderSettings.current()
     now = now or timezone.now()
@@ -202,6 +202,13 @@ def reminders_arm_for_plan(*, plan: Plan, now: datetime | None = None) -> int:
         Reminder.objects.bulk_update(retimed, ["scheduled_for", "next_attempt_at"])
     # already sent/skipped for that date: never armed twice
     _insert_reminders(plan, wanted, ignore_conflicts=True)
+
+
+@transaction.atomic(savepoint=False)
+def reminders_arm_for_plan(*, plan: Plan, now: datetime | None = None) -> int:
+    """`reminders_sync_for_plan`, then how many pending reminders the plan has (one more
+    query, which the writes of plans.services do without)."""
+    reminders_sync_for_plan(plan=plan, now=now)
     return Reminder.objects.filter(milestone__plan=plan, status=Reminder.Status.PENDING).count()
 
 

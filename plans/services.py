@@ -21,7 +21,7 @@ from accounts.models import User
 from plans import selectors
 from plans.computations import Duration, Kind, plan_schedule
 from plans.models import IdempotencyRecord, Milestone, Plan, PlanItem
-from plans.reminders import reminders_arm_for_new_plan, reminders_arm_for_plan
+from plans.reminders import reminders_arm_for_new_plan, reminders_sync_for_plan
 from roles.models import Certification, Role, Tool, TrainingPath, TrainingStep
 from roles.selectors import certification_current_exam_fee
 
@@ -334,12 +334,13 @@ def plan_item_update(
 
 
 @transaction.atomic
-def plan_item_delete(*, item: PlanItem, expected_version: int | None = None) -> None:
+def plan_item_delete(*, item: PlanItem, expected_version: int | None = None) -> Plan:
+    """Delete an item (and its milestone); returns its plan at the version this write made."""
     plan = _lock(item.plan, expected_version)
     item.delete()
     _renumber(plan)
     _sync_milestones(plan)
-    _bump(plan)
+    return _bump(plan)
 
 
 @transaction.atomic
@@ -417,38 +418,46 @@ def milestone_update(
             milestone.done_at = None
     milestone.full_clean(exclude=["plan", "item"])
     milestone.save()
-    _bump(plan)
+    milestone.plan = _bump(plan)  # its etag: the version this write made
     return milestone
 
 
 @transaction.atomic
-def milestone_delete(*, milestone: Milestone, expected_version: int | None = None) -> None:
+def milestone_delete(*, milestone: Milestone, expected_version: int | None = None) -> Plan:
+    """Delete a custom milestone; returns its plan at the version this write made."""
     plan = _lock(milestone.plan, expected_version)
     if milestone.is_generated:
         raise ValidationError(GENERATED_MILESTONE_DELETE, code="generated_milestone")
     milestone.delete()
-    _bump(plan)
+    return _bump(plan)
 
 
 # --- internals ---------------------------------------------------------------------------
 
 
 def _lock(plan: Plan, expected_version: int | None) -> Plan:
-    """Re-read the plan under a row lock; refuse when the caller's version is stale."""
+    """Re-read the plan under a row lock; refuse when the caller's version is stale.
+
+    The owner, when the caller's plan has it loaded (the selectors load the requesting user as
+    the owner), is kept: a plan never changes owner, and arming its reminders needs it.
+    """
     locked = Plan.objects.select_for_update(of=("self",)).select_related(
         "target_role", "training_path"
     )
     current = locked.get(pk=plan.pk)
     if expected_version is not None and expected_version != current.version:
         raise PlanVersionConflict(current.version)
+    if Plan.owner.is_cached(plan):
+        current.owner = plan.owner
     return current
 
 
 def _bump(plan: Plan) -> Plan:
-    """Every change ends here: a new version (ETag) and reminders that match the milestones."""
+    """Every change ends here: a new version (ETag) and reminders that match the milestones.
+    Returns the plan, whose `etag` is then the version this write made."""
     plan.version += 1
     plan.save(update_fields=["version", "updated_at"])
-    reminders_arm_for_plan(plan=plan)
+    reminders_sync_for_plan(plan=plan)
     return plan
 
 

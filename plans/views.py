@@ -102,10 +102,6 @@ def _item_response(request, item, status_code=status.HTTP_200_OK) -> Response:
     return Response(data, status=status_code, headers={"ETag": etag})
 
 
-def _plan_etag(request, plan_id) -> str:
-    return selectors.plan_etag_for_user(user=request.user, plan_id=plan_id)
-
-
 class PlanListView(APIView):
     permission_classes = [IsAuthenticated]
     # Read by drf-spectacular too: the list is documented as the paginated envelope it is.
@@ -228,14 +224,12 @@ class PlanItemDetailView(APIView):
     @extend_schema(parameters=[IF_MATCH_PARAMETER], responses={204: None, 412: PRECONDITION_FAILED})
     def delete(self, request, version, plan_id, item_id):
         item = selectors.plan_item_get_for_user(user=request.user, plan_id=plan_id, item_id=item_id)
-        _guarded(
+        plan = _guarded(
             services.plan_item_delete,
             item=item,
             expected_version=expected_version(request, plan_id),
         )
-        return Response(
-            status=status.HTTP_204_NO_CONTENT, headers={"ETag": _plan_etag(request, plan_id)}
-        )
+        return Response(status=status.HTTP_204_NO_CONTENT, headers={"ETag": plan.etag})
 
 
 class PlanItemReorderView(APIView):
@@ -314,7 +308,7 @@ class MilestoneListView(APIView):
         return Response(
             MilestoneSerializer(milestone).data,
             status=status.HTTP_201_CREATED,
-            headers={"ETag": _plan_etag(request, plan_id)},
+            headers={"ETag": milestone.plan.etag},
         )
 
 
@@ -338,23 +332,19 @@ class MilestoneDetailView(APIView):
             data=serializer.validated_data,
             expected_version=expected_version(request, plan_id),
         )
-        return Response(
-            MilestoneSerializer(milestone).data, headers={"ETag": _plan_etag(request, plan_id)}
-        )
+        return Response(MilestoneSerializer(milestone).data, headers={"ETag": milestone.plan.etag})
 
     @extend_schema(parameters=[IF_MATCH_PARAMETER], responses={204: None, 412: PRECONDITION_FAILED})
     def delete(self, request, version, plan_id, milestone_id):
         milestone = selectors.milestone_get_for_user(
             user=request.user, plan_id=plan_id, milestone_id=milestone_id
         )
-        _guarded(
+        plan = _guarded(
             services.milestone_delete,
             milestone=milestone,
             expected_version=expected_version(request, plan_id),
         )
-        return Response(
-            status=status.HTTP_204_NO_CONTENT, headers={"ETag": _plan_etag(request, plan_id)}
-        )
+        return Response(status=status.HTTP_204_NO_CONTENT, headers={"ETag": plan.etag})
 
 
 class PlanCompareView(APIView):

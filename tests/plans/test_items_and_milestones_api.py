@@ -1,6 +1,8 @@
 import pytest
+from django.db.models import F
 
-from plans.models import Milestone, PlanItem
+from plans import services
+from plans.models import Milestone, Plan, PlanItem
 from roles.models import TrainingStep
 
 pytestmark = pytest.mark.django_db
@@ -309,3 +311,44 @@ def test_a_milestone_before_the_plan_starts_is_400(auth_client, coder_plan):
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["attr"] == "due_on"
+
+
+WRITES_ANSWERING_THE_PLAN_ETAG = [
+    pytest.param("milestone_create", "post", "milestone", id="milestone create"),
+    pytest.param("milestone_update", "patch", "milestone", id="milestone update"),
+    pytest.param("milestone_delete", "delete", "milestone", id="milestone delete"),
+    pytest.param("plan_item_delete", "delete", "item", id="item delete"),
+]
+
+
+@pytest.mark.parametrize(("service", "method", "target"), WRITES_ANSWERING_THE_PLAN_ETAG)
+def test_a_write_answers_the_etag_of_the_version_it_made(
+    auth_client, coder_plan, monkeypatch, service, method, target
+):
+    # given: another device's write that lands right after this one commits
+    made = {}
+    original = getattr(services, service)
+
+    def then_another_write(**kwargs):
+        result = original(**kwargs)
+        made["version"] = Plan.objects.get(pk=coder_plan.pk).version
+        Plan.objects.filter(pk=coder_plan.pk).update(version=F("version") + 1)
+        return result
+
+    monkeypatch.setattr(services, service, then_another_write)
+    custom = Milestone.objects.create(
+        plan=coder_plan, kind=Milestone.MilestoneKind.CUSTOM, title="Call", due_on="2027-06-01"
+    )
+    if method == "post":
+        url = milestones_url(coder_plan)
+    elif target == "milestone":
+        url = f"{milestones_url(coder_plan)}{custom.id}/"
+    else:
+        url = f"{items_url(coder_plan)}{coder_plan.items.last().id}/"
+    body = {"title": "Call the clinic", "due_on": "2027-06-02"}
+    # when
+    response = getattr(auth_client, method)(url, body if method != "delete" else None, "json")
+    # then: the ETag names the version this write made, not the other device's, so the next
+    # If-Match from this client is refused until it has seen that change
+    assert response.status_code in (200, 201, 204), response.content
+    assert response["ETag"] == f'"{coder_plan.id}-{made["version"]}"'

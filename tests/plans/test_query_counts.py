@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from accounts.models import User
 from plans import services
 from roles.models import Certification, Tool
 from tests.plans.conftest import PLAN_START, make_plan
@@ -130,3 +131,28 @@ def test_a_catalogue_change_is_seen_by_the_next_plan_read(
     item = auth_client.get(url).json()["items"][0]
     assert item["training_step"]["name"] == "Renamed foundations"
     assert item["title"] == "Renamed foundations"
+
+
+# A milestone completed or reopened (the user comes from the request, as authentication reads
+# it: no query here): the milestone with its plan; in the transaction (a savepoint here) the
+# plan locked, the milestone and the plan's version written, then the reminders matched to the
+# open milestones: the owner's profile, the open milestones, the pending reminders and one
+# delete or insert. The owner is the requesting user (no query for it), and the ETag is the
+# version the write made (no query after it).
+MILESTONE_PATCH_QUERIES = 1 + 2 + 3 + 4
+
+
+@pytest.mark.parametrize("size", [6, 30])
+def test_completing_a_milestone_costs_the_same_queries_at_any_size(
+    auth_client, user, coder_plan, django_assert_num_queries, size
+):
+    # given: a plan with `size` items and milestones, and the user as authentication loads it
+    grow(coder_plan, items=size, milestones=size)
+    milestone = coder_plan.milestones.filter(item__isnull=True).first()
+    url = f"/api/v1/plans/{coder_plan.id}/milestones/{milestone.id}/"
+    # when / then: completing drops its pending reminder, reopening arms it again
+    for done in (True, False):
+        auth_client.force_authenticate(User.objects.get(pk=user.pk))
+        with django_assert_num_queries(MILESTONE_PATCH_QUERIES):
+            response = auth_client.patch(url, {"done": done}, format="json")
+        assert response.status_code == 200, response.content
