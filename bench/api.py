@@ -14,7 +14,7 @@
    each server configuration (sync vs gthread workers, 2 vs 4 of them, persistent vs pooled
    connections).
 
-Environment: BENCH_DURATION (seconds per scenario, default 5), BENCH_CONNECTIONS (default 8),
+Environment: BENCH_DURATION (seconds per scenario, default 4), BENCH_CONNECTIONS (default 8),
 BENCH_CONFIGS (comma list of configuration names, default all), as in bench/common.py.
 """
 
@@ -56,7 +56,7 @@ DB_NAME = "careerplan_bench_api"
 USERS = 10_000
 PLANS_PER_USER = 3
 TOKEN_USERS = 1_000
-DURATION = int(os.environ.get("BENCH_DURATION", "5"))
+DURATION = int(os.environ.get("BENCH_DURATION", "4"))
 WARMUP = 1
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 PAYLOADS = VAR / "payloads"
