@@ -5,8 +5,9 @@ Every API request finds its user through the backend that signed the session in
 (`django.contrib.auth.get_user` -> `backend.get_user(user_id)`). The stock `get_user` builds
 and compiles the same `User.objects.get(pk=...)` on every request: about 1.4 ms of CPU on the
 bench machine, against about 0.7 ms for the compiled query and the instance (bench/RESULTS.md,
-"Plan reads and create, third round"). Authentication itself (passwords, email login, the
-session hash check that signs a session out after a password change) is the stock code.
+"Plan reads, writes and authentication, third round"; `python -m bench.tried user-read`).
+Authentication itself (passwords, email login, the session hash check that signs a session
+out after a password change) is the stock code.
 
 The settings list these two instead of the stock ones, so sessions signed in before name a
 backend no longer listed: they are signed out once, at the deploy that brings this module.

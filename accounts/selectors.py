@@ -18,6 +18,11 @@ def profile_for_user(*, user: User) -> Profile:
         return profile
 
 
-def user_with_profile(*, user_id: int) -> User:
-    """One user and their profile in one query (raises `User.DoesNotExist`)."""
-    return User.objects.select_related("profile").get(pk=user_id)
+def profile_for_user_id(*, user_id: int) -> Profile:
+    """`profile_for_user` by the user's id, always read from the database (one query), never
+    from a profile cached on a user instance."""
+    try:
+        return Profile.objects.get(user_id=user_id)
+    except Profile.DoesNotExist:
+        profile, _ = Profile.objects.get_or_create(user_id=user_id)
+        return profile

@@ -1,7 +1,8 @@
 """Changes tried for issue 7, kept or not, measured in-process against what they replace on
-the database `make bench` built (bench/RESULTS.md, "Plan reads and create", second and third
-rounds, quotes these figures):
+the database `make bench` built (bench/RESULTS.md quotes these figures in "Plan reads and
+create, second round" and "Plan reads, writes and authentication, third round"):
 
+    python -m bench.tried user-read        # the session's user read: ORM query against compiled
     python -m bench.tried select-related   # the session's user: stock, compiled, with profile
     python -m bench.tried values-insert    # Django's VALUES bulk insert instead of UNNEST
     python -m bench.tried compress         # zlib on the plan-detail body (what is kept)
@@ -77,6 +78,23 @@ def select_related() -> None:
             shown = " / ".join(f"{name} {ms:.2f}" for name, ms in figures.items())
             print(f"sitting {sitting}, {label:15s} ms: {shown}")
     ModelBackend.get_user = compiled
+
+
+def user_read() -> None:
+    """`User.objects.get(pk=1)`, as Django's ModelBackend.get_user reads it, against
+    accounts.backends.user_by_id (the compiled query and `User.from_db`), by turns, fastest of
+    three rounds of 1,000 each."""
+    from accounts.backends import user_by_id
+    from accounts.models import User
+
+    ways = (
+        ("User.objects.get", lambda: User.objects.get(pk=1)),
+        ("compiled", lambda: user_by_id(1)),
+    )
+    for sitting in (1, 2):
+        for label, read in ways:
+            best = min(_ms(read, 1_000) for _ in range(3))
+            print(f"sitting {sitting}, {label:16s} {best:.3f} ms")
 
 
 def values_insert() -> None:
@@ -177,6 +195,7 @@ def _literal(value) -> str:
 def main() -> int:
     what = sys.argv[1] if len(sys.argv) > 1 else ""
     runs = {
+        "user-read": user_read,
         "select-related": select_related,
         "values-insert": values_insert,
         "compress": compress,

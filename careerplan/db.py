@@ -22,6 +22,9 @@ class CompiledRows:
     prepared for the database as `field` (the model field they are compared with) prepares
     them. With `variadic`, every value is compared with `field` and each number of values is
     compiled once. Rows are converted as the QuerySet converts them (dates, decimals, ...).
+
+    The compiled forms live on the connection object they were compiled for, so they go with
+    it (a thread's or a request's connection under runserver or ASGI) instead of piling up.
     """
 
     def __init__(
@@ -31,7 +34,6 @@ class CompiledRows:
         self.build = build
         self.fields = fields
         self.variadic = variadic
-        self._compiled: dict[tuple[int, int], tuple] = {}
 
     def _fields(self, count: int) -> Sequence[DjangoField]:
         return self.fields * count if self.variadic else self.fields
@@ -52,16 +54,16 @@ class CompiledRows:
         if sorted(place for is_value, place in places if is_value) != list(range(count)):
             raise ImproperlyConfigured(f"Each value needs one place among the parameters: {sql}")
         selected = [column[0] for column in compiler.select[: compiler.col_count]]
-        compiled = (connection, sql, places, compiler, compiler.get_converters(selected))
-        self._compiled[id(connection), count] = compiled
+        compiled = (sql, places, compiler, compiler.get_converters(selected))
+        _compiled_on(connection)[self, count] = compiled
         return compiled
 
     def rows(self, *values, low: int = 0, high: int | None = None) -> list[tuple]:
         connection = connections[router.db_for_read(self.model)]
-        compiled = self._compiled.get((id(connection), len(values)))
-        if compiled is None or compiled[0] is not connection:
+        compiled = _compiled_on(connection).get((self, len(values)))
+        if compiled is None:
             compiled = self._compile(connection, len(values))
-        _connection, sql, places, compiler, converters = compiled
+        sql, places, compiler, converters = compiled
         prepared = [
             field.get_db_prep_value(value, connection, prepared=False)
             for field, value in zip(self._fields(len(values)), values, strict=True)
@@ -75,6 +77,11 @@ class CompiledRows:
         if converters:
             return [tuple(row) for row in compiler.apply_converters(rows, converters)]
         return rows
+
+
+def _compiled_on(connection) -> dict[tuple[CompiledRows, int], tuple]:
+    """The compiled queries kept on this connection object, by (query, number of values)."""
+    return connection.__dict__.setdefault("_careerplan_compiled_rows", {})
 
 
 def _sentinel(field: DjangoField, index: int) -> UUID | int:

@@ -58,8 +58,8 @@ from django.core import signing
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from accounts.models import User
-from accounts.selectors import profile_for_user, user_with_profile
+from accounts.models import Profile, User
+from accounts.selectors import profile_for_user, profile_for_user_id
 from plans.computations import reminder_send_at, retry_delay
 from plans.models import Milestone, Plan, PlanItem, Reminder
 from plans.smtp import EndOfDataUnanswered, MailSession
@@ -127,11 +127,20 @@ def _offsets_for(milestone: Milestone, profile, config: ReminderSettings) -> Ite
 
 
 def _wanted_reminders(
-    *, plan: Plan, milestones: Iterable[Milestone], config: ReminderSettings, now: datetime
+    *,
+    plan: Plan,
+    milestones: Iterable[Milestone],
+    config: ReminderSettings,
+    now: datetime,
+    profile: Profile | None = None,
 ) -> dict[tuple[int, int, object], datetime]:
     """(milestone id, days before, date reminded of) -> send time, for the open `milestones`
-    of `plan`, as the owner's profile asks; empty if the plan or the owner wants none."""
-    profile = profile_for_user(user=plan.owner)
+    of `plan`, as the owner's profile asks; empty if the plan or the owner wants none.
+
+    The profile is read here, inside the caller's transaction, unless the caller read it
+    itself: a profile cached on some user instance may predate a time zone change."""
+    if profile is None:
+        profile = profile_for_user_id(user_id=plan.owner_id)
     wanted: dict[tuple[int, int, object], datetime] = {}
     if not (profile.reminders_enabled and plan.status == Plan.Status.ACTIVE):
         return wanted
@@ -171,7 +180,9 @@ def _insert_reminders(
 # No savepoint: every caller is a service already inside its own transaction, and a failure
 # here fails that whole write anyway.
 @transaction.atomic(savepoint=False)
-def reminders_sync_for_plan(*, plan: Plan, now: datetime | None = None) -> None:
+def reminders_sync_for_plan(
+    *, plan: Plan, now: datetime | None = None, profile: Profile | None = None
+) -> None:
     """Make the plan's pending reminders match its open milestones and the owner's wishes.
 
     Creates the missing ones, re-times pending ones (time zone or date changes) and drops
@@ -185,6 +196,7 @@ def reminders_sync_for_plan(*, plan: Plan, now: datetime | None = None) -> None:
         milestones=plan.milestones.filter(done_at__isnull=True),
         config=config,
         now=now,
+        profile=profile,
     )
     pending = list(Reminder.objects.filter(milestone__plan=plan, status=Reminder.Status.PENDING))
     unwanted, retimed = [], []
@@ -205,10 +217,12 @@ def reminders_sync_for_plan(*, plan: Plan, now: datetime | None = None) -> None:
 
 
 @transaction.atomic(savepoint=False)
-def reminders_arm_for_plan(*, plan: Plan, now: datetime | None = None) -> int:
+def reminders_arm_for_plan(
+    *, plan: Plan, now: datetime | None = None, profile: Profile | None = None
+) -> int:
     """`reminders_sync_for_plan`, then how many pending reminders the plan has (one more
     query, which the writes of plans.services do without)."""
-    reminders_sync_for_plan(plan=plan, now=now)
+    reminders_sync_for_plan(plan=plan, now=now, profile=profile)
     return Reminder.objects.filter(milestone__plan=plan, status=Reminder.Status.PENDING).count()
 
 
@@ -228,6 +242,8 @@ def reminders_arm_for_new_plan(
         milestones=milestones,
         config=ReminderSettings.current(),
         now=now or timezone.now(),
+        # the creator's profile, read in this request (and kept on the user for the response)
+        profile=profile_for_user(user=plan.owner),
     )
     _insert_reminders(plan, wanted, ignore_conflicts=False)
     return len(wanted)
@@ -235,11 +251,10 @@ def reminders_arm_for_new_plan(
 
 def reminders_arm_for_user(*, user: User) -> int:
     """Re-arm every plan of the user (after a time zone, offsets or opt-in change)."""
-    owner = user_with_profile(user_id=user.pk)  # read once (fresh), not once per plan
+    profile = profile_for_user_id(user_id=user.pk)  # read once (fresh), not once per plan
     total = 0
-    for plan in Plan.objects.filter(owner=owner):
-        plan.owner = owner
-        total += reminders_arm_for_plan(plan=plan)
+    for plan in Plan.objects.filter(owner_id=user.pk):
+        total += reminders_arm_for_plan(plan=plan, profile=profile)
     return total
 
 

@@ -82,13 +82,11 @@ def plan_get_for_user(*, user: User, plan_id: UUID | str) -> Plan:
 
 def plan_item_get_for_user(*, user: User, plan_id: UUID | str, item_id: int) -> PlanItem:
     try:
-        item = PlanItem.objects.select_related("plan").get(
+        return PlanItem.objects.select_related("plan").get(
             pk=item_id, plan_id=plan_id, plan__owner=user
         )
     except (PlanItem.DoesNotExist, ValueError) as exc:
         raise Http404("No item of yours has this id.") from exc
-    item.plan.owner = user  # the query says so: the writes need no query for it
-    return item
 
 
 def plan_items_for_user(*, user: User, plan_id: UUID | str) -> QuerySet[PlanItem]:
@@ -100,13 +98,11 @@ def plan_items_for_user(*, user: User, plan_id: UUID | str) -> QuerySet[PlanItem
 
 def milestone_get_for_user(*, user: User, plan_id: UUID | str, milestone_id: int) -> Milestone:
     try:
-        milestone = Milestone.objects.select_related("plan").get(
+        return Milestone.objects.select_related("plan").get(
             pk=milestone_id, plan_id=plan_id, plan__owner=user
         )
     except (Milestone.DoesNotExist, ValueError) as exc:
         raise Http404("No milestone of yours has this id.") from exc
-    milestone.plan.owner = user  # the query says so: the writes need no query for it
-    return milestone
 
 
 def milestones_for_user(*, user: User, plan_id: UUID | str) -> QuerySet[Milestone]:

@@ -436,19 +436,13 @@ def milestone_delete(*, milestone: Milestone, expected_version: int | None = Non
 
 
 def _lock(plan: Plan, expected_version: int | None) -> Plan:
-    """Re-read the plan under a row lock; refuse when the caller's version is stale.
-
-    The owner, when the caller's plan has it loaded (the selectors load the requesting user as
-    the owner), is kept: a plan never changes owner, and arming its reminders needs it.
-    """
+    """Re-read the plan under a row lock; refuse when the caller's version is stale."""
     locked = Plan.objects.select_for_update(of=("self",)).select_related(
         "target_role", "training_path"
     )
     current = locked.get(pk=plan.pk)
     if expected_version is not None and expected_version != current.version:
         raise PlanVersionConflict(current.version)
-    if Plan.owner.is_cached(plan):
-        current.owner = plan.owner
     return current
 
 

@@ -4,6 +4,7 @@ from uuid import uuid4
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
 
 from accounts.models import User
 from careerplan.db import CompiledRows
@@ -35,3 +36,20 @@ def test_a_query_whose_values_do_not_reach_the_sql_is_refused():
     # when / then
     with pytest.raises(ImproperlyConfigured, match="one place"):
         broken.rows(uuid4())
+
+
+def test_compiled_forms_are_kept_on_the_connection_per_query():
+    # given: two queries of the same shape over different columns, run on one connection
+    emails = CompiledRows(
+        User, lambda pk: User.objects.filter(pk=pk).values_list("email"), User._meta.pk
+    )
+    joined = CompiledRows(
+        User, lambda pk: User.objects.filter(pk=pk).values_list("date_joined"), User._meta.pk
+    )
+    user = UserFactory()
+    # when / then: each answers with its own columns, compiled once on that connection
+    assert emails.rows(user.pk) == [(user.email,)]
+    assert joined.rows(user.pk) == [(user.date_joined,)]
+    kept = connections["default"].__dict__["_careerplan_compiled_rows"]
+    assert (emails, 1) in kept
+    assert (joined, 1) in kept

@@ -136,9 +136,9 @@ def test_a_catalogue_change_is_seen_by_the_next_plan_read(
 # A milestone completed or reopened (the user comes from the request, as authentication reads
 # it: no query here): the milestone with its plan; in the transaction (a savepoint here) the
 # plan locked, the milestone and the plan's version written, then the reminders matched to the
-# open milestones: the owner's profile, the open milestones, the pending reminders and one
-# delete or insert. The owner is the requesting user (no query for it), and the ETag is the
-# version the write made (no query after it).
+# open milestones: the owner's profile (by the plan's owner id, read inside the transaction),
+# the open milestones, the pending reminders and one delete or insert. No count after arming,
+# and the ETag is the version the write made (no query after it).
 MILESTONE_PATCH_QUERIES = 1 + 2 + 3 + 4
 
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from accounts.models import Profile
 from accounts.selectors import profile_for_user
-from plans import services
+from plans import selectors, services
 from plans.computations import reminder_send_at
 from plans.models import Reminder
 from plans.reminders import (
@@ -375,6 +375,24 @@ def test_changing_the_time_zone_in_the_profile_retimes_pending_reminders(
     [reminder] = exam_reminders(plan)
     local = reminder.scheduled_for.astimezone(ZoneInfo("Asia/Tokyo"))
     assert (reminder.offset_days, local.hour, local.date()) == (7, 9, date(2027, 6, 8))
+
+
+def test_a_write_arms_reminders_with_the_profile_as_stored_when_it_locks_the_plan(user, catalogue):
+    # given: the plan as a view loads it (its owner and the owner's profile with it), and a
+    # time zone change that commits before the write locks the plan
+    profile = profile_for_user(user=user)
+    profile.timezone = "America/Chicago"
+    profile.save()
+    plan = make_plan(user, path=None)
+    loaded = selectors.plan_get_for_user(user=user, plan_id=plan.id)
+    assert loaded.owner.profile.timezone == "America/Chicago"
+    assert Profile.objects.filter(user=user).update(timezone="Asia/Tokyo") == 1
+    # when: the write arms the plan's reminders
+    add_exam(loaded)
+    # then: at 09:00 in the stored time zone, not in the one loaded before
+    for reminder in exam_reminders(plan):
+        local = reminder.scheduled_for.astimezone(ZoneInfo("Asia/Tokyo"))
+        assert (local.hour, local.minute) == (9, 0)
 
 
 def test_a_profile_change_unrelated_to_reminders_leaves_them_alone(auth_client, user, catalogue):
