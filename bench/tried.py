@@ -5,6 +5,9 @@ create, second round" and "Plan reads, writes and authentication, third round"):
     python -m bench.tried user-read        # the session's user read: ORM query against compiled
     python -m bench.tried select-related   # the session's user: stock, compiled, with profile
     python -m bench.tried values-insert    # Django's VALUES bulk insert instead of UNNEST
+    python -m bench.tried cache-reads      # a cache get and get_many (with hiredis, then without)
+    python -m bench.tried milestone-patch  # ms per milestone PATCH (run at two commits by turns)
+    python -m bench.tried first-read       # plan list and detail: first read against read again
     python -m bench.tried compress         # zlib on the plan-detail body (what is kept)
     python -m bench.tried explain-create   # PostgreSQL's own time for a plan create's INSERTs
 
@@ -136,6 +139,80 @@ def compress() -> None:
     )
 
 
+def cache_reads() -> None:
+    """A cache `get` and a `get_many` of 3 plan-sized bodies, fastest of 3 x 3,000. Run once
+    as installed (hiredis) and once after `pip uninstall hiredis` to compare the parsers."""
+    import redis.utils
+    from django.core.cache import caches
+
+    cache, bodies = caches["default"], caches["plan_bodies"]
+    cache.set("bench:tried:one", b"x" * 100)
+    keys = [f"bench:tried:body:{index}" for index in range(3)]
+    bodies.set_many(dict.fromkeys(keys, b"y" * 2_000))
+    get = min(_ms(lambda: cache.get("bench:tried:one"), 3_000) for _ in range(3))
+    many = min(_ms(lambda: bodies.get_many(keys), 3_000) for _ in range(3))
+    parser = "hiredis" if redis.utils.HIREDIS_AVAILABLE else "redis-py's own parser"
+    print(f"{parser}: get {get:.3f} ms, get_many of 3 {many:.3f} ms")
+
+
+def milestone_patch() -> None:
+    """ms per PATCH of user 1's first milestone, completing and reopening by turns (each turn
+    drops or re-arms its pending reminder), fastest of 3 x 100."""
+    from django.test import Client
+
+    from bench.profile import first_milestone
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_SESSION_TOKEN=session_token(1))
+    plan = newest_plan(1)
+    path = f"/api/v1/plans/{plan}/milestones/{first_milestone(plan)}/"
+    turns = iter(range(10**9))
+
+    def patch():
+        done = json.dumps({"done": next(turns) % 2 == 0})
+        return client.patch(path, done, content_type="application/json")
+
+    print(f"milestone PATCH {min(_ms(patch, 100) for _ in range(3)):.2f} ms")
+
+
+def first_read() -> None:
+    """Plan list and plan detail for users 3,001-3,400 (never read by `make bench`'s
+    scenarios): every rendered plan body deleted, each user's read once (first read), then
+    again (read again); two rounds."""
+    import redis
+    from django.conf import settings
+    from django.test import Client
+
+    from plans.models import Plan
+
+    users = range(3_001, 3_401)
+    plans = dict(
+        Plan.objects.filter(owner_id__in=users, title="Scenario 1").values_list("owner_id", "id")
+    )
+    clients = {
+        user: Client(HTTP_HOST="127.0.0.1", HTTP_X_SESSION_TOKEN=session_token(user))
+        for user in users
+    }
+    store = redis.Redis.from_url(settings.CACHES["plan_bodies"]["LOCATION"])
+
+    def per_request(paths: dict) -> float:
+        started = time.perf_counter()
+        for user, path in paths.items():
+            assert clients[user].get(path).status_code == 200
+        return (time.perf_counter() - started) / len(paths) * 1000
+
+    for kind in ("list", "detail"):
+        paths = {
+            user: "/api/v1/plans/" if kind == "list" else f"/api/v1/plans/{plans[user]}/"
+            for user in users
+        }
+        for _ in range(2):
+            kept = list(store.scan_iter("*:plans:*", count=5_000))
+            if kept:
+                store.delete(*kept)
+            first, again = per_request(paths), per_request(paths)
+            print(f"plan {kind}: first read {first:.2f} ms, read again {again:.2f} ms")
+
+
 def explain_create() -> None:
     """One POST /plans/ (rolled back) with its INSERTs timed as the client sees them; they run
     again under EXPLAIN ANALYZE (rolled back too): what PostgreSQL itself spends on them. The
@@ -198,6 +275,9 @@ def main() -> int:
         "user-read": user_read,
         "select-related": select_related,
         "values-insert": values_insert,
+        "cache-reads": cache_reads,
+        "milestone-patch": milestone_patch,
+        "first-read": first_read,
         "compress": compress,
         "explain-create": explain_create,
     }

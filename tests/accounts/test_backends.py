@@ -2,12 +2,18 @@
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, get_backends
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.contrib.sessions.backends.cached_db import SessionStore
 from rest_framework.test import APIClient
 
-from accounts.backends import USER_COLUMNS, AuthenticationBackend, ModelBackend, user_by_id
+from accounts.backends import (
+    USER_COLUMNS,
+    AuthenticationBackend,
+    CompiledUserMixin,
+    ModelBackend,
+    user_by_id,
+)
 from accounts.models import User
 from tests.accounts.allauth_helpers import ME, app_login, post_json, session_token
 from tests.factories import ProfileFactory, UserFactory
@@ -56,11 +62,11 @@ def test_get_user_answers_as_django_s_backend(backend):
     assert backend().get_user(missing) is None
 
 
-def test_the_settings_name_these_backends():
-    assert settings.AUTHENTICATION_BACKENDS == [
-        "accounts.backends.ModelBackend",
-        "accounts.backends.AuthenticationBackend",
-    ]
+def test_every_configured_backend_reads_the_user_by_the_compiled_query():
+    # a stock backend added to the settings would bring the per-request ORM query back
+    backends = get_backends()
+    assert [type(backend) for backend in backends] == BACKENDS
+    assert all(isinstance(backend, CompiledUserMixin) for backend in backends)
 
 
 def test_an_app_sign_in_names_one_of_these_backends_and_reaches_the_api(
