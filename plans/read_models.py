@@ -674,11 +674,9 @@ def new_plan_detail_data(plan: Plan) -> tuple[dict[str, Any], str]:
     """`plan_detail_data` of a plan `plans.services.plan_create` has just written, from the
     rows it wrote (kept on the plan as `written_items` and `written_milestones`) instead of
     reading them back: the same rows, in the order the queries give them, three queries fewer.
-    A plan without them is read."""
-    items = getattr(plan, "written_items", None)
-    milestones = getattr(plan, "written_milestones", None)
-    if items is None or milestones is None:
-        return plan_detail_data(user=plan.owner, plan_id=plan.pk)
+    Every caller has such a plan (POST /plans/, the path finder's "start this plan"); any
+    other plan is `plan_detail_data`'s to show."""
+    items, milestones = plan.written_items, plan.written_milestones
     profile_salary = profile_for_user(user=plan.owner).current_salary
     row = (*(getattr(plan, column) for column in PLAN_COLUMNS[:-1]), profile_salary)
     item_rows = sorted(

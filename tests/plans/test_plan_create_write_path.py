@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services import profile_update
-from plans import read_models, services
+from plans import services
 from plans.models import Milestone, Plan, Reminder
 from plans.reminders import reminders_arm_for_plan, reminders_arm_for_user
 from plans.serializers import PlanCreateSerializer
@@ -239,16 +239,3 @@ def test_the_created_plan_is_shown_as_reading_it_back_shows_it(
     if path:
         assert created.json()["items"]
         assert created.json()["milestones"]
-
-
-def test_a_plan_created_elsewhere_is_read_back(user, profile, catalogue):
-    # given: a plan that did not come from plan_create (nothing prefetched)
-    plan = services.plan_create(
-        owner=fresh(user),
-        target_role=Role.objects.get(slug="medical-coder"),
-        training_path=TrainingPath.objects.get(slug="coder-prep-path"),
-        start_date=PLAN_START,
-    )
-    loaded = Plan.objects.get(pk=plan.pk)
-    # when / then: the read models read it (the same detail either way)
-    assert read_models.new_plan_detail_data(loaded) == read_models.new_plan_detail_data(plan)
