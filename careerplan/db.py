@@ -1,14 +1,17 @@
-"""Queries compiled to SQL once and run many times (the hot reads of plans and sign-in)."""
+"""Hand-made SQL where the ORM's cost shows: queries compiled once and run many times (the hot
+reads of plans and sign-in), and the rows of a model as an INSERT's source (a new plan's write)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from uuid import UUID
 
+import orjson
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 from django.db.models import Field as DjangoField
-from django.db.models import QuerySet, UUIDField
+from django.db.models import Model, QuerySet, UUIDField
 
 
 class CompiledRows:
@@ -90,3 +93,62 @@ def _sentinel(field: DjangoField, index: int) -> UUID | int:
     if isinstance(target, UUIDField):
         return UUID(int=0x5E471E1_0000_0000 + index)
     return -987_654_321 - index
+
+
+# --- rows to insert ------------------------------------------------------------------------
+
+
+def insert_fields(model: type[Model], *, exclude: Iterable[str] = ()) -> list[DjangoField]:
+    """The fields an INSERT of `model` sets, as `bulk_create` sets them: every concrete field
+    but those the database fills (an auto-incremented primary key, generated columns) and
+    `exclude` (names of fields the statement fills another way)."""
+    excluded = set(exclude)
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if not (field.db_returning or field.generated or field.name in excluded)
+    ]
+
+
+def json_rows_source(
+    fields: Sequence[DjangoField], connection, alias: str, *, keys: dict[str, str] | None = None
+) -> str:
+    """`jsonb_to_recordset(%s::jsonb) AS alias(column type, ...)`: rows of `fields` passed as
+    one JSON parameter (`json_rows`), a source an INSERT ... SELECT inside a bigger statement
+    can join. `keys` (column name -> database type) come first: columns to join on that are
+    not inserted. One parameter instead of one array per column: the driver quotes a single
+    string, and the statement's text depends on the models only (keep it). PostgreSQL only."""
+    columns = list((keys or {}).items())
+    for field in fields:
+        # without length or precision, as Django's bulk insert casts: the INSERT checks them
+        columns.append((field.column, field.db_type(connection).split("(")[0]))
+    quote = connection.ops.quote_name
+    definitions = ", ".join(f"{quote(name)} {db_type}" for name, db_type in columns)
+    return f"jsonb_to_recordset(%s::jsonb) AS {quote(alias)}({definitions})"
+
+
+def json_rows(
+    objs: Sequence[Model],
+    fields: Sequence[DjangoField],
+    connection,
+    *,
+    keys: dict[str, Sequence] | None = None,
+) -> str:
+    """The parameter of `json_rows_source`: each of `objs` as a JSON object of its `fields`'
+    values, prepared as `bulk_create` prepares them (`auto_now` stamps set on the objects too),
+    with its `keys` values (column name -> one value per object)."""
+    key_values = list((keys or {}).items())
+    rows = []
+    for index, obj in enumerate(objs):
+        row = {name: values[index] for name, values in key_values}
+        for field in fields:
+            row[field.column] = field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+        rows.append(row)
+    # dates, datetimes (with their offset) and UUIDs as PostgreSQL reads them; decimals as text
+    return orjson.dumps(rows, default=_decimal_text).decode()
+
+
+def _decimal_text(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")

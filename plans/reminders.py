@@ -47,9 +47,9 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from allauth.account.models import EmailAddress
@@ -126,6 +126,30 @@ def _offsets_for(milestone: Milestone, profile, config: ReminderSettings) -> Ite
 # --- arming --------------------------------------------------------------------------------
 
 
+def _wanted(
+    *,
+    plan: Plan,
+    milestones: Iterable[Milestone],
+    profile: Profile,
+    config: ReminderSettings,
+    now: datetime,
+) -> Iterator[tuple[Milestone, int, datetime]]:
+    """(milestone, days before, send time) for each reminder the open `milestones` of `plan`
+    want, as the owner's `profile` asks; none if the plan or the owner wants none."""
+    if not (profile.reminders_enabled and plan.status == Plan.Status.ACTIVE):
+        return
+    zone = _zone(profile.timezone)
+    for milestone in milestones:
+        if milestone.done_at is not None:
+            continue
+        for offset in _offsets_for(milestone, profile, config):
+            send_at = reminder_send_at(
+                due_on=milestone.due_on, offset_days=offset, zone=zone, hour=config.send_hour
+            )
+            if send_at >= now - config.catch_up:
+                yield milestone, offset, send_at
+
+
 def _wanted_reminders(
     *,
     plan: Plan,
@@ -141,40 +165,22 @@ def _wanted_reminders(
     itself: a profile cached on some user instance may predate a time zone change."""
     if profile is None:
         profile = profile_for_user_id(user_id=plan.owner_id)
-    wanted: dict[tuple[int, int, object], datetime] = {}
-    if not (profile.reminders_enabled and plan.status == Plan.Status.ACTIVE):
-        return wanted
-    zone = _zone(profile.timezone)
-    for milestone in milestones:
-        if milestone.done_at is not None:
-            continue
-        for offset in _offsets_for(milestone, profile, config):
-            send_at = reminder_send_at(
-                due_on=milestone.due_on, offset_days=offset, zone=zone, hour=config.send_hour
-            )
-            if send_at >= now - config.catch_up:
-                wanted[(milestone.pk, offset, milestone.due_on)] = send_at
-    return wanted
+    wanted = _wanted(plan=plan, milestones=milestones, profile=profile, config=config, now=now)
+    return {
+        (milestone.pk, offset, milestone.due_on): send_at for milestone, offset, send_at in wanted
+    }
 
 
-def _insert_reminders(
-    plan: Plan, wanted: dict[tuple[int, int, object], datetime], *, ignore_conflicts: bool
-) -> None:
-    if wanted:
-        Reminder.objects.bulk_create(
-            [
-                Reminder(
-                    milestone_id=milestone_id,
-                    user_id=plan.owner_id,
-                    offset_days=offset,
-                    due_on=due_on,
-                    scheduled_for=send_at,
-                    next_attempt_at=send_at,
-                )
-                for (milestone_id, offset, due_on), send_at in wanted.items()
-            ],
-            ignore_conflicts=ignore_conflicts,
-        )
+def _reminder(plan: Plan, offset: int, due_on: date, send_at: datetime, **milestone) -> Reminder:
+    """An unsaved pending reminder; `milestone` is `milestone_id=` or `milestone=`."""
+    return Reminder(
+        **milestone,
+        user_id=plan.owner_id,
+        offset_days=offset,
+        due_on=due_on,
+        scheduled_for=send_at,
+        next_attempt_at=send_at,
+    )
 
 
 # No savepoint: every caller is a service already inside its own transaction, and a failure
@@ -212,8 +218,14 @@ def reminders_sync_for_plan(
         Reminder.objects.filter(pk__in=unwanted).delete()
     if retimed:
         Reminder.objects.bulk_update(retimed, ["scheduled_for", "next_attempt_at"])
-    # already sent/skipped for that date: never armed twice
-    _insert_reminders(plan, wanted, ignore_conflicts=True)
+    if wanted:  # already sent/skipped for that date: never armed twice
+        Reminder.objects.bulk_create(
+            [
+                _reminder(plan, offset, due_on, send_at, milestone_id=milestone_id)
+                for (milestone_id, offset, due_on), send_at in wanted.items()
+            ],
+            ignore_conflicts=True,
+        )
 
 
 @transaction.atomic(savepoint=False)
@@ -226,27 +238,24 @@ def reminders_arm_for_plan(
     return Reminder.objects.filter(milestone__plan=plan, status=Reminder.Status.PENDING).count()
 
 
-@transaction.atomic(savepoint=False)
-def reminders_arm_for_new_plan(
-    *, plan: Plan, milestones: list[Milestone], now: datetime | None = None
-) -> int:
-    """Arm the reminders of a plan just created with `milestones` (saved, with their ids).
-
-    A new plan has no reminders yet, so there is nothing to re-time, drop or count: the
-    wanted rows are inserted in one statement. Returns how many were armed.
-    """
-    if not milestones:
-        return 0
-    wanted = _wanted_reminders(
+def reminders_for_new_plan(
+    *, plan: Plan, milestones: list[Milestone], profile: Profile, now: datetime | None = None
+) -> list[Reminder]:
+    """The reminders to arm for a plan being created with `milestones`, unsaved like them
+    (plans.services.plan_create writes them together: plans.inserts), as the owner's
+    `profile`, read in the creating transaction, asks. A new plan has no reminders yet:
+    nothing to re-time, drop or count."""
+    wanted = _wanted(
         plan=plan,
         milestones=milestones,
+        profile=profile,
         config=ReminderSettings.current(),
         now=now or timezone.now(),
-        # the creator's profile, read in this request (and kept on the user for the response)
-        profile=profile_for_user(user=plan.owner),
     )
-    _insert_reminders(plan, wanted, ignore_conflicts=False)
-    return len(wanted)
+    return [
+        _reminder(plan, offset, milestone.due_on, send_at, milestone=milestone)
+        for milestone, offset, send_at in wanted
+    ]
 
 
 def reminders_arm_for_user(*, user: User) -> int:

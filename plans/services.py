@@ -7,7 +7,7 @@ its work, re-derives the generated milestones and bumps `Plan.version`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,10 +18,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import profile_for_user
 from plans import selectors
 from plans.computations import Duration, Kind, plan_schedule
+from plans.inserts import insert_new_plan
 from plans.models import IdempotencyRecord, Milestone, Plan, PlanItem
-from plans.reminders import reminders_arm_for_new_plan, reminders_sync_for_plan
+from plans.reminders import reminders_for_new_plan, reminders_sync_for_plan
 from roles.models import Certification, Role, Tool, TrainingPath, TrainingStep
 from roles.selectors import certification_current_exam_fee
 
@@ -72,8 +74,9 @@ def plan_create(
     title: str = "",
     current_salary: Decimal | None = None,
 ) -> Plan:
-    """A plan with one item per step of the training path, and its milestones."""
-    plan = Plan.objects.create(
+    """A plan with one item per step of the training path, its milestones and reminders:
+    one INSERT on PostgreSQL (plans.inserts)."""
+    plan = Plan(
         owner=owner,
         title=title or _default_title(target_role, training_path),
         target_role=target_role,
@@ -87,13 +90,16 @@ def plan_create(
         steps = getattr(training_path, "ordered_steps", None)
         if steps is None:
             steps = training_path.steps.order_by("position")
-        items = PlanItem.objects.bulk_create(
-            [_step_item(plan, step, position) for position, step in enumerate(steps)]
+        items = [_step_item(plan, step, position) for position, step in enumerate(steps)]
+    # A new plan has no milestones or reminders to compare with: they are made from the items
+    # in memory and written with them.
+    milestones = _new_milestones(plan, items)
+    reminders = []
+    if milestones:
+        reminders = reminders_for_new_plan(
+            plan=plan, milestones=milestones, profile=profile_for_user(user=owner)
         )
-    # A new plan has no milestones or reminders to compare with: insert them directly, from
-    # the items in memory (PostgreSQL and SQLite return their ids from the bulk insert).
-    milestones = _create_milestones(plan, items)
-    reminders_arm_for_new_plan(plan=plan, milestones=milestones)
+    insert_new_plan(plan=plan, items=items, milestones=milestones, reminders=reminders)
     # the rows written, kept on the plan: the response is built from them instead of reading
     # them back (plans.read_models.new_plan_detail_data)
     plan.written_items, plan.written_milestones = items, milestones
@@ -545,13 +551,14 @@ def _sync_milestones(plan: Plan) -> int:
     return len(to_update)
 
 
-def _create_milestones(plan: Plan, items: list[PlanItem]) -> list[Milestone]:
-    """The generated milestones of a new plan's `items` (saved, in plan order, with their
-    relations loaded), inserted in one statement: what `_sync_milestones` would create."""
-    schedule = plan_schedule(plan.start_date, [selectors.item_facts(item) for item in items])
+def _new_milestones(plan: Plan, items: list[PlanItem]) -> list[Milestone]:
+    """The generated milestones of a new plan's unsaved `items` (in plan order, with their
+    relations loaded), unsaved: what `_sync_milestones` would create."""
+    facts = [replace(selectors.item_facts(item), key=item.position) for item in items]
+    schedule = plan_schedule(plan.start_date, facts)
     milestones = []
     for item in items:
-        wanted = _wanted_milestone(item, schedule.spans[item.pk].end)
+        wanted = _wanted_milestone(item, schedule.spans[item.position].end)
         if wanted is not None:
             kind, title, due_on = wanted
             done_at = item.done_at if item.status == PlanItem.Status.DONE else None
@@ -560,7 +567,7 @@ def _create_milestones(plan: Plan, items: list[PlanItem]) -> list[Milestone]:
                     plan=plan, item=item, kind=kind, title=title, due_on=due_on, done_at=done_at
                 )
             )
-    return Milestone.objects.bulk_create(milestones)
+    return milestones
 
 
 def _wanted_milestone(item: PlanItem, end: date) -> tuple[str, str, date] | None:

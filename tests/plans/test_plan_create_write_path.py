@@ -1,4 +1,5 @@
-"""Creating a plan: a fixed number of queries whatever the path's length, and the same
+"""Creating a plan: a fixed number of queries whatever the path's length (on PostgreSQL one
+INSERT for all its rows: plans.inserts), the same rows written either way, and the same
 milestones and reminders as the general re-derivation (`_sync_milestones`, re-arming) gives."""
 
 from datetime import date, timedelta
@@ -6,12 +7,13 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services import profile_update
-from plans import services
-from plans.models import Milestone, Plan, Reminder
+from plans import inserts, services
+from plans.models import Milestone, Plan, PlanItem, Reminder
 from plans.reminders import reminders_arm_for_plan, reminders_arm_for_user
 from plans.serializers import PlanCreateSerializer
 from roles.models import Role, TrainingPath, TrainingStep
@@ -20,13 +22,25 @@ from tests.plans.conftest import PLAN_START
 
 pytestmark = pytest.mark.django_db
 
-# plan INSERT, steps SELECT, items INSERT, milestones INSERT, profile SELECT, reminders INSERT
-# (no savepoint inside a caller's transaction)
-CREATE_QUERIES = 6
+ONE_STATEMENT = inserts.in_one_statement(connection)
+# steps SELECT, profile SELECT, and the writes: on PostgreSQL one INSERT for the plan, items,
+# milestones and reminders, elsewhere one each (no savepoint inside a caller's transaction)
+CREATE_QUERIES = 2 + (1 if ONE_STATEMENT else 4)
 # Through the API the role, the path and its steps come from roles.selectors
 # .training_path_of_role, kept per catalogue version: no query once warm, and the steps
 # SELECT of CREATE_QUERIES is saved too
 STEPS_QUERY = 1
+
+
+@pytest.fixture(params=["one statement", "orm"])
+def way(request, monkeypatch) -> str:
+    """Each way plans.inserts writes a new plan: its one statement (PostgreSQL) and the ORM's
+    four inserts (SQLite, and anywhere the statement is turned off)."""
+    if request.param == "one statement" and not ONE_STATEMENT:
+        pytest.skip("the one statement is PostgreSQL's")
+    if request.param == "orm":
+        monkeypatch.setattr(inserts, "in_one_statement", lambda connection: False)
+    return request.param
 
 
 @pytest.fixture
@@ -92,7 +106,7 @@ def test_plan_create_costs_the_same_queries_for_any_number_of_steps(
 @pytest.mark.parametrize("steps", [4, 12])
 @pytest.mark.parametrize("reminders_enabled", [True, False])
 def test_a_new_plan_has_exactly_what_re_deriving_its_milestones_and_reminders_gives(
-    user, catalogue, steps, reminders_enabled
+    user, catalogue, steps, reminders_enabled, way
 ):
     # given: a user far from UTC, a long path
     ProfileFactory(user=user, timezone="Asia/Kolkata", reminders_enabled=reminders_enabled)
@@ -113,6 +127,104 @@ def test_a_new_plan_has_exactly_what_re_deriving_its_milestones_and_reminders_gi
     for _pk, _milestone, _offset, due_on, scheduled_for, _status in created[1]:
         local = scheduled_for.astimezone(ZoneInfo("Asia/Kolkata"))
         assert (local.date(), local.hour) == (due_on, 9)
+
+
+def written_rows(plan: Plan) -> dict[str, list[dict]]:
+    """Every column of the plan's rows but ids (the plan's too) and timestamps; items by
+    position, milestones and reminders by their item's position."""
+
+    def columns(model, *skipped: str) -> list[str]:
+        skip = {"id", "created_at", "updated_at", *skipped}
+        return [field.attname for field in model._meta.concrete_fields if field.attname not in skip]
+
+    return {
+        "plan": list(Plan.objects.filter(pk=plan.pk).values(*columns(Plan))),
+        "items": list(
+            PlanItem.objects.filter(plan=plan)
+            .order_by("position")
+            .values(*columns(PlanItem, "plan_id"))
+        ),
+        "milestones": list(
+            Milestone.objects.filter(plan=plan)
+            .order_by("item__position")
+            .values("item__position", *columns(Milestone, "plan_id", "item_id"))
+        ),
+        "reminders": list(
+            Reminder.objects.filter(milestone__plan=plan)
+            .order_by("milestone__item__position", "offset_days")
+            .values("milestone__item__position", *columns(Reminder, "milestone_id"))
+        ),
+    }
+
+
+@pytest.mark.skipif(not ONE_STATEMENT, reason="the one statement is PostgreSQL's")
+@pytest.mark.parametrize("steps", [1, 12])
+@pytest.mark.parametrize("reminders_enabled", [True, False])
+def test_the_one_statement_writes_what_the_orm_writes(
+    user, catalogue, monkeypatch, steps, reminders_enabled
+):
+    # given: a long path whose step names need quoting, a profile far from UTC, a salary
+    ProfileFactory(
+        user=user,
+        timezone="Asia/Kolkata",
+        reminders_enabled=reminders_enabled,
+        exam_reminder_offsets=[30, 7],
+    )
+    path = TrainingPath.objects.select_related("role").get(slug="coder-prep-path")
+    path.steps.filter(position__gt=steps).delete()
+    lengthen(path, steps)
+    first = path.steps.order_by("position").first()
+    path.steps.filter(pk=first.pk).update(name='Coding "basics" \\ 100% \u2013 naïve 🚀 \'; DROP')
+    title = 'My "plan" \\ \u2013 ünïcode'
+    written = {}
+    for way in ("one statement", "orm"):
+        if way == "orm":
+            monkeypatch.setattr(inserts, "in_one_statement", lambda connection: False)
+        # when
+        plan = services.plan_create(
+            owner=fresh(user),
+            target_role=path.role,
+            training_path=path,
+            start_date=PLAN_START,
+            title=title,
+            current_salary=Decimal("36000.50"),
+        )
+        written[way] = written_rows(plan)
+        # then: the objects returned are the rows written, as saved objects
+        items = {item.pk: item for item in plan.written_items}
+        assert set(items) == set(plan.items.values_list("pk", flat=True))
+        assert {m.pk: m.item_id for m in plan.written_milestones} == dict(
+            plan.milestones.values_list("pk", "item_id")
+        )
+        for obj in (plan, *plan.written_items, *plan.written_milestones):
+            assert (obj._state.adding, obj._state.db) == (False, "default")
+        stored = Plan.objects.get(pk=plan.pk)
+        assert (stored.created_at, stored.updated_at) == (plan.created_at, plan.updated_at)
+    # then: the same rows either way (none of them empty but the reminders when turned off)
+    assert written["one statement"] == written["orm"]
+    assert written["orm"]["plan"][0]["title"] == title
+    assert written["orm"]["items"][0]["training_step_id"] == first.pk
+    assert len(written["orm"]["items"]) == steps
+    assert bool(written["orm"]["reminders"]) is reminders_enabled
+
+
+def test_a_new_plan_is_saved_as_the_orm_saves_it(user, profile, catalogue, way):
+    # given: a new plan
+    path = TrainingPath.objects.select_related("role").get(slug="coder-prep-path")
+    plan = services.plan_create(
+        owner=fresh(user), target_role=path.role, training_path=path, start_date=PLAN_START
+    )
+    # when: its objects are saved again
+    plan.title = "Renamed"
+    plan.save()
+    item = plan.written_items[0]
+    item.provider = "AAPC"
+    item.save()
+    # then: updates, not second inserts
+    assert Plan.objects.filter(owner=user).count() == 1
+    assert Plan.objects.get(pk=plan.pk).title == "Renamed"
+    assert PlanItem.objects.get(pk=item.pk).provider == "AAPC"
+    assert plan.items.count() == len(plan.written_items)
 
 
 def test_a_plan_without_a_path_creates_no_items_milestones_or_reminders(
