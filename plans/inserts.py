@@ -11,7 +11,7 @@ ORM writes them; both give the same rows (tests/plans/test_plan_create_write_pat
 
 from __future__ import annotations
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 
 from careerplan.db import insert_fields, json_rows, json_rows_source
 from plans.models import Milestone, Plan, PlanItem, Reminder
@@ -37,12 +37,16 @@ def insert_new_plan(
     reminders: list[Reminder],
 ) -> None:
     """Save the unsaved `plan` with its `items` (distinct positions), `milestones` (at most
-    one per item of `items`) and `reminders` (each of one of `milestones`). The plan, items and
+    one per item of `items`) and `reminders` (each of one of `milestones`), all or nothing
+    (a statement is atomic; the ORM's inserts run in a transaction). The plan, items and
     milestones come back saved, with their ids, as `save`/`bulk_create` leave them; the
     reminders are written and not read back (nothing shows them)."""
     connection = connections[router.db_for_write(Plan)]
     if not (items and in_one_statement(connection)):
-        _insert_with_orm(plan, items, milestones, reminders)
+        # No savepoint when called inside a transaction (an Idempotency-Key, the path finder):
+        # nothing catches its errors to carry on, so the caller's transaction fails either way.
+        with transaction.atomic(using=connection.alias, savepoint=False):
+            _insert_with_orm(plan, items, milestones, reminders)
         return
     by_position = {item.position: item for item in items}
     milestone_of = {milestone.item.position: milestone for milestone in milestones}

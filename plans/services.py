@@ -62,9 +62,6 @@ class PlanVersionConflict(Exception):
 # --- plan --------------------------------------------------------------------------------
 
 
-# No savepoint when called inside a transaction (an Idempotency-Key, the path finder): nothing
-# catches its errors to carry on, so the caller's transaction fails with it either way.
-@transaction.atomic(savepoint=False)
 def plan_create(
     *,
     owner: User,
@@ -74,8 +71,11 @@ def plan_create(
     title: str = "",
     current_salary: Decimal | None = None,
 ) -> Plan:
-    """A plan with one item per step of the training path, its milestones and reminders:
-    one INSERT on PostgreSQL (plans.inserts)."""
+    """A plan with one item per step of the training path, its milestones and reminders,
+    written at once: one INSERT on PostgreSQL, a transaction around the ORM's elsewhere
+    (plans.inserts). Before it only reads (the steps, kept per catalogue version; the
+    owner's profile), so no transaction of its own: on PostgreSQL that saves the round trips
+    of BEGIN and COMMIT."""
     plan = Plan(
         owner=owner,
         title=title or _default_title(target_role, training_path),

@@ -7,14 +7,18 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services import profile_update
 from plans import inserts, services
 from plans.models import Milestone, Plan, PlanItem, Reminder
-from plans.reminders import reminders_arm_for_plan, reminders_arm_for_user
+from plans.reminders import (
+    reminders_arm_for_plan,
+    reminders_arm_for_user,
+    reminders_for_new_plan,
+)
 from plans.serializers import PlanCreateSerializer
 from roles.models import Role, TrainingPath, TrainingStep
 from tests.factories import ProfileFactory
@@ -206,6 +210,26 @@ def test_the_one_statement_writes_what_the_orm_writes(
     assert written["orm"]["items"][0]["training_step_id"] == first.pk
     assert len(written["orm"]["items"]) == steps
     assert bool(written["orm"]["reminders"]) is reminders_enabled
+
+
+@pytest.mark.django_db(transaction=True)  # no test transaction around the write
+def test_a_new_plan_is_written_whole_or_not_at_all(user, profile, catalogue, way):
+    # given: a new plan whose last row breaks a constraint (a reminder days *after*)
+    path = TrainingPath.objects.select_related("role").get(slug="coder-prep-path")
+    plan = Plan(owner=user, title="Broken", target_role=path.role, start_date=PLAN_START)
+    items = [services._step_item(plan, step, n) for n, step in enumerate(path.steps.all())]
+    milestones = services._new_milestones(plan, items)
+    reminders = reminders_for_new_plan(plan=plan, milestones=milestones, profile=profile)
+    reminders[-1].offset_days = -1
+    # when: outside any transaction, as POST /plans/ without an Idempotency-Key writes it
+    assert connection.get_autocommit()
+    with pytest.raises(IntegrityError):
+        inserts.insert_new_plan(plan=plan, items=items, milestones=milestones, reminders=reminders)
+    # then: no plan, item, milestone or reminder was left
+    assert not Plan.objects.filter(pk=plan.pk).exists()
+    assert not PlanItem.objects.filter(plan_id=plan.pk).exists()
+    assert not Milestone.objects.filter(plan_id=plan.pk).exists()
+    assert not Reminder.objects.filter(user=user).exists()
 
 
 def test_a_new_plan_is_saved_as_the_orm_saves_it(user, profile, catalogue, way):
