@@ -23,8 +23,9 @@ class Plan(models.Model):
         ARCHIVED = "archived", "Archived"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # no index of its own: plan_owner_created_idx (owner, -created_at) serves owner look-ups
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plans"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plans", db_index=False
     )
     title = models.CharField(max_length=200)
     target_role = models.ForeignKey("roles.Role", on_delete=models.PROTECT, related_name="+")
@@ -83,7 +84,8 @@ class PlanItem(models.Model):
         MONTHS = Unit.MONTHS, "Months"
         WEEKS = Unit.WEEKS, "Weeks"
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
+    # no index of its own: planitem_plan_position_idx (plan, position) serves plan look-ups
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items", db_index=False)
     position = models.PositiveIntegerField(default=0)
     kind = models.CharField(max_length=8, choices=ItemKind.choices)
     training_step = models.ForeignKey(
@@ -240,7 +242,10 @@ class Reminder(models.Model):
         SKIPPED = "skipped", "Skipped"
         FAILED = "failed", "Failed"
 
-    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="reminders")
+    # no index of its own: the unique reminder_once_per_date (milestone, ...) serves look-ups
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, related_name="reminders", db_index=False
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     offset_days = models.PositiveSmallIntegerField(help_text="Days before the due date.")
     due_on = models.DateField(help_text="The milestone's date this reminder is about.")
