@@ -9,11 +9,14 @@ create, second round" and "Plan reads, writes and authentication, third round"):
     python -m bench.tried milestone-patch  # ms per milestone PATCH (run at two commits by turns)
     python -m bench.tried first-read       # plan list and detail: first read against read again
     python -m bench.tried compress         # zlib on the plan-detail body (what is kept)
-    python -m bench.tried explain-create   # PostgreSQL's own time for a plan create's INSERTs
+    python -m bench.tried explain-create   # PostgreSQL's own time for a plan create's INSERT(s)
+    python -m bench.tried create-write     # plan_create: one statement against the ORM's inserts
 
-Server-side binding was measured with bench.inprocess itself:
-`BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/careerplan_bench_api?server_side_binding=true
-python -m bench.inprocess`. Prints figures; writes nothing.
+Server-side binding was first "measured" with
+`BENCH_DATABASE_URL=...careerplan_bench_api?server_side_binding=true python -m bench.inprocess`,
+which turned nothing on (django-environ passes the option as the string "true"; Django wants
+True): the fourth round measured it for real with the option set in the settings (RESULTS).
+Prints figures; writes nothing (create-write deletes the plans it made).
 """
 
 from __future__ import annotations
@@ -234,7 +237,7 @@ def explain_create() -> None:
         try:
             return execute(sql, params, many, context)
         finally:
-            if sql.startswith("INSERT"):
+            if sql.startswith(("INSERT", "WITH")):  # WITH: plans.inserts' one statement
                 elapsed = (time.perf_counter() - started) * 1000
                 inserts.append((sql % tuple(_literal(p) for p in params or ()), elapsed))
 
@@ -252,13 +255,49 @@ def explain_create() -> None:
             server = plan["Planning Time"] + plan["Execution Time"]
             server_total += server
             client_total += client_ms
-            table = sql.split('"')[1]
+            table = "one statement" if sql.startswith("WITH") else sql.split('"')[1]
             print(f"{table:18s} PostgreSQL {server:6.3f} ms, in the request {client_ms:6.3f} ms")
         transaction.set_rollback(True)
     print(
         f"{len(inserts)} INSERTs: PostgreSQL {server_total:.3f} ms, in the request "
         f"{client_total:.3f} ms; the whole request {request_ms:.2f} ms"
     )
+
+
+def create_write() -> None:
+    """`plans.services.plan_create` for user 2 on the coder path (4 items, 3 milestones, 3
+    reminders), ms per call: the one statement of plans.inserts against the ORM's four
+    INSERTs in a transaction (`in_one_statement` turned off), three alternating sittings of
+    300; the user's profile is kept on the user, as in a request after its first read."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from accounts.models import User
+    from accounts.selectors import profile_for_user
+    from plans import inserts, services
+    from plans.models import Plan
+    from roles.selectors import training_path_of_role
+
+    owner = User.objects.get(pk=2)
+    profile_for_user(user=owner)
+    path = training_path_of_role(role_slug="medical-coder", path_slug="coder-prep-path")
+    started_at = timezone.now()
+    one_statement = inserts.in_one_statement
+
+    def create() -> None:
+        services.plan_create(
+            owner=owner, target_role=path.role, training_path=path, start_date=date(2027, 1, 4)
+        )
+
+    try:
+        for sitting in range(3):
+            for label, check in (("one statement", one_statement), ("ORM", lambda c: False)):
+                inserts.in_one_statement = check
+                print(f"sitting {sitting + 1}: {label:14s} {_ms(create, 300):6.3f} ms")
+    finally:
+        inserts.in_one_statement = one_statement
+        Plan.objects.filter(owner=owner, created_at__gte=started_at).delete()
 
 
 def _literal(value) -> str:
@@ -280,6 +319,7 @@ def main() -> int:
         "first-read": first_read,
         "compress": compress,
         "explain-create": explain_create,
+        "create-write": create_write,
     }
     if what not in runs:
         print(__doc__)

@@ -1,14 +1,18 @@
-"""careerplan.db.CompiledRows: compiled once, run with new values, rows as the ORM gives them."""
+"""careerplan.db: CompiledRows (compiled once, run with new values, rows as the ORM gives them)
+and the rows of a model as an INSERT's JSON source."""
 
+from datetime import date
+from decimal import Decimal
 from uuid import uuid4
 
+import orjson
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 
 from accounts.models import User
-from careerplan.db import CompiledRows
-from plans.models import Plan
+from careerplan.db import CompiledRows, insert_fields, json_rows, json_rows_source
+from plans.models import Plan, PlanItem
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +57,69 @@ def test_compiled_forms_are_kept_on_the_connection_per_query():
     kept = connections["default"].__dict__["_careerplan_compiled_rows"]
     assert (emails, 1) in kept
     assert (joined, 1) in kept
+
+
+def test_insert_fields_are_bulk_create_s_less_the_excluded():
+    assert [f.name for f in insert_fields(PlanItem)] == [
+        f.name
+        for f in PlanItem._meta.concrete_fields
+        if f.name != "id"  # the auto key
+    ]
+    assert "plan" not in {f.name for f in insert_fields(PlanItem, exclude=("plan",))}
+    assert insert_fields(Plan)[0].name == "id"  # a UUID key set by Python is inserted
+
+
+def test_json_rows_prepares_values_as_bulk_create_and_stamps_the_objects():
+    # given: an unsaved plan with a salary and no stamps yet
+    plan = Plan(
+        owner_id=7,
+        title='A "quoted" \\ title',
+        target_role_id=3,
+        start_date=date(2027, 1, 4),
+        current_salary=Decimal("36000.50"),
+    )
+    fields = [Plan._meta.get_field(name) for name in ("id", "title", "current_salary")]
+    fields += [Plan._meta.get_field("created_at"), Plan._meta.get_field("start_date")]
+    # when
+    rows = orjson.loads(json_rows([plan], fields, connections["default"], keys={"_key": ["k1"]}))
+    # then: the key first, decimals as text, the auto_now_add stamp set on the object too
+    assert plan.created_at is not None
+    assert rows == [
+        {
+            "_key": "k1",
+            "id": str(plan.id) if connections["default"].vendor == "postgresql" else plan.id.hex,
+            "title": 'A "quoted" \\ title',
+            "current_salary": "36000.50",
+            "created_at": rows[0]["created_at"],
+            "start_date": "2027-01-04",
+        }
+    ]
+
+
+@pytest.mark.skipif(
+    connections["default"].vendor != "postgresql", reason="jsonb_to_recordset is PostgreSQL's"
+)
+def test_the_json_source_gives_back_the_values_with_their_types():
+    # given: rows of a plan's columns, with a key column, as an INSERT would read them
+    plans = [
+        Plan(
+            owner_id=7,
+            title='Caf\u00e9 \U0001f680 "x"',
+            target_role_id=3,
+            start_date=date(2027, 1, 4),
+            current_salary=salary,
+        )
+        for salary in (Decimal("36000.50"), None)
+    ]
+    fields = insert_fields(Plan)
+    connection = connections["default"]
+    source = json_rows_source(fields, connection, "src", keys={"_key": "integer"})
+    param = json_rows(plans, fields, connection, keys={"_key": [1, 2]})
+    # when
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT * FROM {source} ORDER BY "_key"', [param])  # noqa: S608
+        rows = cursor.fetchall()
+    # then: every value as the ORM wrote it, typed by the source's column definitions
+    for (key, *values), plan in zip(rows, plans, strict=True):
+        assert key == plans.index(plan) + 1
+        assert values == [getattr(plan, field.attname) for field in fields]
