@@ -97,34 +97,46 @@ def _sentinel(field: DjangoField, index: int) -> UUID | int:
 
 # --- rows to insert ------------------------------------------------------------------------
 
+ORDINAL = "_ordinal"  # a `json_rows_source` row's place in its list, from 1
+
 
 def insert_fields(model: type[Model], *, exclude: Iterable[str] = ()) -> list[DjangoField]:
     """The fields an INSERT of `model` sets, as `bulk_create` sets them: every concrete field
-    but those the database fills (an auto-incremented primary key, generated columns) and
-    `exclude` (names of fields the statement fills another way)."""
+    but those the database fills (the auto-incremented primary key, generated columns) and
+    `exclude` (names of fields the statement fills another way). A field with a database
+    default is refused: rows sent as JSON cannot ask for DEFAULT."""
     excluded = set(exclude)
-    return [
-        field
-        for field in model._meta.concrete_fields
-        if not (field.db_returning or field.generated or field.name in excluded)
-    ]
+    fields = []
+    for field in model._meta.concrete_fields:
+        if field is model._meta.auto_field or field.generated or field.name in excluded:
+            continue
+        if field.has_db_default():
+            raise ImproperlyConfigured(f"{field} has a db_default: give it a Python default.")
+        fields.append(field)
+    return fields
 
 
 def json_rows_source(
     fields: Sequence[DjangoField], connection, alias: str, *, keys: dict[str, str] | None = None
 ) -> str:
-    """`jsonb_to_recordset(%s::jsonb) AS alias(column type, ...)`: rows of `fields` passed as
-    one JSON parameter (`json_rows`), a source an INSERT ... SELECT inside a bigger statement
-    can join. `keys` (column name -> database type) come first: columns to join on that are
-    not inserted. One parameter instead of one array per column: the driver quotes a single
-    string, and the statement's text depends on the models only (keep it). PostgreSQL only."""
+    """`ROWS FROM (jsonb_to_recordset(%s::jsonb) AS (column type, ...)) WITH ORDINALITY AS
+    alias(column, ..., ORDINAL)`: rows of `fields` passed as one JSON parameter (`json_rows`),
+    numbered in their list's order, a source an INSERT ... SELECT inside a bigger statement can
+    join (and order by `alias.ORDINAL`, so ids follow the list as with `bulk_create`). `keys`
+    (column name -> database type) come first: columns to join on that are not inserted. One
+    parameter instead of one array per column: the driver quotes a single string, and the
+    statement's text depends on the models only (keep it). PostgreSQL only."""
     columns = list((keys or {}).items())
     for field in fields:
         # without length or precision, as Django's bulk insert casts: the INSERT checks them
         columns.append((field.column, field.db_type(connection).split("(")[0]))
     quote = connection.ops.quote_name
     definitions = ", ".join(f"{quote(name)} {db_type}" for name, db_type in columns)
-    return f"jsonb_to_recordset(%s::jsonb) AS {quote(alias)}({definitions})"
+    names = ", ".join(quote(name) for name, _db_type in [*columns, (ORDINAL, "")])
+    return (
+        f"ROWS FROM (jsonb_to_recordset(%s::jsonb) AS ({definitions})) "
+        f"WITH ORDINALITY AS {quote(alias)}({names})"
+    )
 
 
 def json_rows(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.db import connections, router, transaction
 
-from careerplan.db import insert_fields, json_rows, json_rows_source
+from careerplan.db import ORDINAL, insert_fields, json_rows, json_rows_source
 from plans.models import Milestone, Plan, PlanItem, Reminder
 
 ITEM_KEY = "_item_position"  # the join column of the milestones' and reminders' sources
@@ -114,10 +114,11 @@ def _sql(connection) -> str:
         if foreign_key:
             columns.append(quote(model._meta.get_field(foreign_key).column))
             selected.append(value)
-        # identifiers from the models' metadata, quoted; every value is a parameter
+        # identifiers from the models' metadata, quoted; every value is a parameter; the rows
+        # in their list's order, so their ids are too
         return (
             f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
-            f"SELECT {', '.join(selected)} FROM {source}"
+            f"SELECT {', '.join(selected)} FROM {source} ORDER BY src.{quote(ORDINAL)}"
         )
 
     by_item = f"JOIN new_items ON new_items.{position} = src.{key}"

@@ -169,11 +169,14 @@ class Milestone(models.Model):
         CUSTOM = "custom", "Custom"
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="milestones")
+    # no index of its own: the unique milestone_one_per_item (item, where not null) serves
+    # every look-up by an item (PostgreSQL proves `item_id = x` implies its condition)
     item = models.ForeignKey(
         PlanItem,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
+        db_index=False,
         related_name="milestones",
         help_text="The item this milestone was generated from (empty for custom ones).",
     )

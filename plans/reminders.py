@@ -2,10 +2,11 @@
 and unsubscribing. Write use cases, like plans/services.py.
 
 How a reminder is sent exactly once:
-1. Arming (`reminders_sync_for_plan`, called whenever a plan's milestones change) keeps one
-   `pending` Reminder row per (milestone, days before, date reminded of), with its send time
-   computed in the owner's time zone. The unique constraint makes re-arming a no-op and keeps
-   sent rows from ever being armed again; a milestone moved to a new date gets new rows.
+1. Arming (`reminders_for_new_plan` when a plan is created, `reminders_sync_for_plan`
+   whenever its milestones change) keeps one `pending` Reminder row per (milestone, days
+   before, date reminded of), with its send time computed in the owner's time zone. The
+   unique constraint makes re-arming a no-op and keeps sent rows from ever being armed
+   again; a milestone moved to a new date gets new rows.
 2. The scan (`reminders_claim_due`, run by beat every few minutes) marks pending rows past the
    catch-up window `skipped`, then claims the due ones in one indexed, `FOR UPDATE SKIP
    LOCKED` query (so two scans or two beats never claim the same row) and enqueues them in
@@ -142,7 +143,8 @@ def _wanted(
     for milestone in milestones:
         if milestone.done_at is not None:
             continue
-        for offset in _offsets_for(milestone, profile, config):
+        # once per distinct offset (a setting listing one twice must not arm it twice)
+        for offset in dict.fromkeys(_offsets_for(milestone, profile, config)):
             send_at = reminder_send_at(
                 due_on=milestone.due_on, offset_days=offset, zone=zone, hour=config.send_hour
             )
@@ -193,7 +195,8 @@ def reminders_sync_for_plan(
 
     Creates the missing ones, re-times pending ones (time zone or date changes) and drops
     pending ones no longer wanted. Sent, skipped and failed rows are history and stay.
-    Every write to a plan ends here (plans.services._bump).
+    Every change to a plan ends here (plans.services._bump); a new plan's reminders are
+    written with it instead (`reminders_for_new_plan`).
     """
     config = ReminderSettings.current()
     now = now or timezone.now()
@@ -243,8 +246,8 @@ def reminders_for_new_plan(
 ) -> list[Reminder]:
     """The reminders to arm for a plan being created with `milestones`, unsaved like them
     (plans.services.plan_create writes them together: plans.inserts), as the owner's
-    `profile`, read in the creating transaction, asks. A new plan has no reminders yet:
-    nothing to re-time, drop or count."""
+    `profile`, read just before that write, asks. A new plan has no reminders yet: nothing to
+    re-time, drop or count."""
     wanted = _wanted(
         plan=plan,
         milestones=milestones,

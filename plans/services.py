@@ -73,9 +73,10 @@ def plan_create(
 ) -> Plan:
     """A plan with one item per step of the training path, its milestones and reminders,
     written at once: one INSERT on PostgreSQL, a transaction around the ORM's elsewhere
-    (plans.inserts). Before it only reads (the steps, kept per catalogue version; the
-    owner's profile), so no transaction of its own: on PostgreSQL that saves the round trips
-    of BEGIN and COMMIT."""
+    (plans.inserts). Before that write it only reads (the steps, kept per catalogue version;
+    the owner's profile, created with the defaults if missing, which may stay if the write
+    fails), so it takes no transaction of its own: on PostgreSQL that saves BEGIN's and
+    COMMIT's round trips."""
     plan = Plan(
         owner=owner,
         title=title or _default_title(target_role, training_path),

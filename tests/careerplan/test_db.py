@@ -3,12 +3,13 @@ and the rows of a model as an INSERT's JSON source."""
 
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 from uuid import uuid4
 
 import orjson
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections
+from django.db import connections, models
 
 from accounts.models import User
 from careerplan.db import CompiledRows, insert_fields, json_rows, json_rows_source
@@ -119,7 +120,17 @@ def test_the_json_source_gives_back_the_values_with_their_types():
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT * FROM {source} ORDER BY "_key"', [param])  # noqa: S608
         rows = cursor.fetchall()
-    # then: every value as the ORM wrote it, typed by the source's column definitions
-    for (key, *values), plan in zip(rows, plans, strict=True):
-        assert key == plans.index(plan) + 1
+    # then: every value as the ORM wrote it, typed by the source's column definitions, and
+    # each row numbered by its place in the list
+    for place, ((key, *values, ordinal), plan) in enumerate(zip(rows, plans, strict=True), 1):
+        assert key == ordinal == place
         assert values == [getattr(plan, field.attname) for field in fields]
+
+
+def test_a_field_with_a_database_default_is_refused():
+    # rows sent as JSON cannot ask for DEFAULT: such a field would silently get NULL or worse
+    field = models.IntegerField(db_default=1)
+    field.set_attributes_from_name("score")
+    model = SimpleNamespace(_meta=SimpleNamespace(concrete_fields=[field], auto_field=None))
+    with pytest.raises(ImproperlyConfigured, match="db_default"):
+        insert_fields(model)

@@ -2,12 +2,13 @@
 INSERT for all its rows: plans.inserts), the same rows written either way, and the same
 milestones and reminders as the general re-derivation (`_sync_milestones`, re-arming) gives."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import IntegrityError, connection
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -20,13 +21,15 @@ from plans.reminders import (
     reminders_for_new_plan,
 )
 from plans.serializers import PlanCreateSerializer
-from roles.models import Role, TrainingPath, TrainingStep
+from roles.models import Certification, Role, Tool, TrainingPath, TrainingStep
 from tests.factories import ProfileFactory
 from tests.plans.conftest import PLAN_START
 
 pytestmark = pytest.mark.django_db
 
 ONE_STATEMENT = inserts.in_one_statement(connection)
+# a start still ahead whatever day the suite runs: its milestones' reminders are all to send
+SOON = timezone.localdate() + timedelta(days=30)
 # steps SELECT, profile SELECT, and the writes: on PostgreSQL one INSERT for the plan, items,
 # milestones and reminders, elsewhere one each (no savepoint inside a caller's transaction)
 CREATE_QUERIES = 2 + (1 if ONE_STATEMENT else 4)
@@ -161,6 +164,20 @@ def written_rows(plan: Plan) -> dict[str, list[dict]]:
     }
 
 
+def ids_follow_the_plan_order(plan: Plan) -> bool:
+    """Items, milestones and reminders numbered in plan order, as `bulk_create` numbers a list."""
+    items = list(PlanItem.objects.filter(plan=plan).order_by("id").values_list("position"))
+    milestones = list(
+        Milestone.objects.filter(plan=plan).order_by("id").values_list("item__position")
+    )
+    reminders = list(
+        Reminder.objects.filter(milestone__plan=plan)
+        .order_by("id")
+        .values_list("milestone__item__position")
+    )
+    return all(rows == sorted(rows) for rows in (items, milestones, reminders))
+
+
 @pytest.mark.skipif(not ONE_STATEMENT, reason="the one statement is PostgreSQL's")
 @pytest.mark.parametrize("steps", [1, 12])
 @pytest.mark.parametrize("reminders_enabled", [True, False])
@@ -189,11 +206,12 @@ def test_the_one_statement_writes_what_the_orm_writes(
             owner=fresh(user),
             target_role=path.role,
             training_path=path,
-            start_date=PLAN_START,
+            start_date=SOON,
             title=title,
             current_salary=Decimal("36000.50"),
         )
         written[way] = written_rows(plan)
+        assert ids_follow_the_plan_order(plan)
         # then: the objects returned are the rows written, as saved objects
         items = {item.pk: item for item in plan.written_items}
         assert set(items) == set(plan.items.values_list("pk", flat=True))
@@ -212,11 +230,97 @@ def test_the_one_statement_writes_what_the_orm_writes(
     assert bool(written["orm"]["reminders"]) is reminders_enabled
 
 
+@pytest.mark.skipif(not ONE_STATEMENT, reason="the one statement is PostgreSQL's")
+def test_every_kind_of_item_is_written_alike_either_way(user, profile, catalogue, monkeypatch):
+    # given: a done step finished in Chicago, a custom course in weeks, an exam, a tool
+    path = TrainingPath.objects.select_related("role").get(slug="coder-prep-path")
+    certification = Certification.objects.filter(fees__is_current=True).distinct().first()
+    tool = Tool.objects.first()
+    finished = datetime(2026, 3, 1, 18, 30, tzinfo=ZoneInfo("America/Chicago"))
+
+    def new_plan() -> tuple[Plan, list, list, list]:
+        plan = Plan(owner=user, title="Every kind", target_role=path.role, start_date=SOON)
+        step = PlanItem(
+            plan=plan,
+            position=0,
+            kind="step",
+            training_step=path.steps.order_by("position").first(),
+            planned_cost=Decimal("1234.56"),
+            duration_value=2,
+            status=PlanItem.Status.DONE,
+            done_at=finished,
+        )
+        course = PlanItem(
+            plan=plan,
+            position=1,
+            kind="custom",
+            title='Course "A" \\ b',
+            provider="AHIMA",
+            url="https://example.org/x?a=1&b=2",
+            planned_cost=Decimal("0"),
+            duration_value=6,
+            duration_unit=PlanItem.DurationUnit.WEEKS,
+        )
+        exam = PlanItem(
+            plan=plan,
+            position=2,
+            kind="exam",
+            certification=certification,
+            exam_date=SOON + timedelta(days=200),
+            planned_cost=Decimal("399.00"),
+        )
+        kit = PlanItem(
+            plan=plan, position=3, kind="tool", tool=tool, quantity=2, planned_cost=Decimal("50")
+        )
+        items = [step, course, exam, kit]
+        milestones = services._new_milestones(plan, items)
+        reminders = reminders_for_new_plan(plan=plan, milestones=milestones, profile=profile)
+        return plan, items, milestones, reminders
+
+    written = {}
+    for way in ("one statement", "orm"):
+        if way == "orm":
+            monkeypatch.setattr(inserts, "in_one_statement", lambda connection: False)
+        plan, items, milestones, reminders = new_plan()
+        # when
+        inserts.insert_new_plan(plan=plan, items=items, milestones=milestones, reminders=reminders)
+        # then: each object returned is its row
+        written[way] = written_rows(plan)
+        for model, objects in ((PlanItem, items), (Milestone, milestones)):
+            for obj in objects:
+                stored = model.objects.get(pk=obj.pk)
+                assert [getattr(stored, f.attname) for f in model._meta.concrete_fields] == [
+                    getattr(obj, f.attname) for f in model._meta.concrete_fields
+                ]
+        assert ids_follow_the_plan_order(plan)
+    # then: the same rows either way, the done step's instant kept
+    assert written["one statement"] == written["orm"]
+    assert written["orm"]["items"][0]["done_at"] == finished
+    assert [m["kind"] for m in written["orm"]["milestones"]] == ["step_end", "step_end", "exam"]
+    assert written["orm"]["milestones"][0]["done_at"] == finished
+    # the open course and exam are reminded of, the done step is not
+    assert {r["milestone__item__position"] for r in written["orm"]["reminders"]} == {1, 2}
+
+
+def test_an_offset_listed_twice_arms_one_reminder(user, profile, catalogue, settings, way):
+    # given: the steps' offsets configured with a repeat
+    settings.REMINDER_MILESTONE_OFFSETS = [7, 7]
+    path = TrainingPath.objects.select_related("role").get(slug="coder-prep-path")
+    # when
+    plan = services.plan_create(
+        owner=fresh(user), target_role=path.role, training_path=path, start_date=SOON
+    )
+    # then: one reminder per milestone, and re-arming finds nothing to add
+    pending = Reminder.objects.filter(milestone__plan=plan, status="pending")
+    assert pending.count() == plan.milestones.count() > 0
+    assert reminders_arm_for_plan(plan=plan) == pending.count()
+
+
 @pytest.mark.django_db(transaction=True)  # no test transaction around the write
 def test_a_new_plan_is_written_whole_or_not_at_all(user, profile, catalogue, way):
     # given: a new plan whose last row breaks a constraint (a reminder days *after*)
     path = TrainingPath.objects.select_related("role").get(slug="coder-prep-path")
-    plan = Plan(owner=user, title="Broken", target_role=path.role, start_date=PLAN_START)
+    plan = Plan(owner=user, title="Broken", target_role=path.role, start_date=SOON)
     items = [services._step_item(plan, step, n) for n, step in enumerate(path.steps.all())]
     milestones = services._new_milestones(plan, items)
     reminders = reminders_for_new_plan(plan=plan, milestones=milestones, profile=profile)
