@@ -1,6 +1,8 @@
 import sys
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
@@ -23,6 +25,21 @@ def _clear_cache():
     _clear_caches()
     yield
     _clear_caches()
+
+
+# The day the suite's fixed dates (tests/plans PLAN_START 2027-01-04, its exam days) were chosen
+# against: reminders armed for them are still to send on it.
+SUITE_TODAY = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def suite_clock():
+    """The clock moved to SUITE_TODAY and ticking from there, so tests whose reminders are
+    armed against fixed dates pass whatever day the suite runs (arming drops reminders whose
+    time has passed). Only for tests that stay in this process: a Celery worker or another
+    process keeps the real clock."""
+    with time_machine.travel(SUITE_TODAY, tick=True):
+        yield
 
 
 @pytest.fixture

@@ -165,6 +165,7 @@ SQL = "Robert'); DROP TABLE plans_plan;-- OR '1'='1"
 HTML = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
+@pytest.mark.usefixtures("suite_clock")  # its plan starts 2027-01-04; its reminder is sent
 def test_sql_and_html_in_text_fields_are_stored_verbatim_and_escaped_in_the_email(me):
     # given: a plan, a milestone and a display name full of SQL and HTML
     world, client = me

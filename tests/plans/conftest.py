@@ -11,6 +11,12 @@ from roles.models import Role, TrainingPath
 PLAN_START = date(2027, 1, 4)
 
 
+@pytest.fixture(autouse=True)
+def _suite_clock(suite_clock):
+    """Every plans test on the suite's clock (tests/conftest.py): their plans start on
+    PLAN_START and their reminders must still be ahead of "now"."""
+
+
 @pytest.fixture(scope="package")
 def _catalogue_for_plans_tests(django_db_setup, django_db_blocker):
     """Load the committed catalogue once for this package, and take it away afterwards so
