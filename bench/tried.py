@@ -1,6 +1,7 @@
 """Changes tried for issue 7, kept or not, measured in-process against what they replace on
 the database `make bench` built (bench/RESULTS.md quotes these figures in "Plan reads and
-create, second round" and "Plan reads, writes and authentication, third round"):
+create, second round", "Plan reads, writes and authentication, third round" and "Plan create
+in one statement, fourth round"):
 
     python -m bench.tried user-read        # the session's user read: ORM query against compiled
     python -m bench.tried select-related   # the session's user: stock, compiled, with profile
@@ -11,6 +12,8 @@ create, second round" and "Plan reads, writes and authentication, third round"):
     python -m bench.tried compress         # zlib on the plan-detail body (what is kept)
     python -m bench.tried explain-create   # PostgreSQL's own time for a plan create's INSERT(s)
     python -m bench.tried create-write     # plan_create: one statement against the ORM's inserts
+    python -m bench.tried prepared-create  # the one statement client-bound against prepared
+    python -m bench.tried build-parts      # what building a plan's body costs, part by part
 
 Server-side binding was first "measured" with
 `BENCH_DATABASE_URL=...careerplan_bench_api?server_side_binding=true python -m bench.inprocess`,
@@ -300,6 +303,102 @@ def create_write() -> None:
         Plan.objects.filter(owner=owner, created_at__gte=started_at).delete()
 
 
+def prepared_create() -> None:
+    """The one statement of plans.inserts for a new plan of user 2 (coder path), executed
+    through Django's cursor (client-side binding, as kept) against a psycopg server-binding
+    cursor with `prepare=True` (tried, not kept), in autocommit: three alternating sittings of
+    500, ms per statement, the statement's parameters built each time."""
+    from datetime import date
+
+    import psycopg
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.models import User
+    from accounts.selectors import profile_for_user
+    from plans import inserts, services
+    from plans.models import Plan
+    from plans.reminders import reminders_for_new_plan
+    from roles.selectors import training_path_of_role
+
+    owner = User.objects.get(pk=2)
+    profile = profile_for_user(user=owner)
+    path = training_path_of_role(role_slug="medical-coder", path_slug="coder-prep-path")
+    started_at = timezone.now()
+    connection.ensure_connection()
+
+    def statement() -> tuple[str, list[str]]:
+        plan = Plan(owner=owner, title="x", target_role=path.role, start_date=date(2027, 1, 4))
+        plan.training_path = path
+        items = [services._step_item(plan, s, n) for n, s in enumerate(path.ordered_steps)]
+        milestones = services._new_milestones(plan, items)
+        reminders = reminders_for_new_plan(plan=plan, milestones=milestones, profile=profile)
+        return inserts._statement(connection, plan, items, milestones, reminders)
+
+    def client_bound() -> None:
+        sql, params = statement()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+    def prepared() -> None:
+        sql, params = statement()
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params, prepare=True)
+            cursor.fetchall()
+
+    try:
+        for sitting in range(3):
+            for label, run in (("client-bound", client_bound), ("prepared", prepared)):
+                print(f"sitting {sitting + 1}: {label:13s} {_ms(run, 500):6.3f} ms")
+    finally:
+        Plan.objects.filter(owner=owner, created_at__gte=started_at).delete()
+
+
+def build_parts() -> None:
+    """What a first read adds to a repeated one, part by part, for user 1's newest plan (50
+    items, 20 milestones) and its list: ms per call, 500 calls each, in process."""
+    import zlib
+
+    from django.core.cache import caches
+
+    from accounts.models import User
+    from plans import read_models
+
+    user = User.objects.get(pk=1)
+    row = read_models._plan_row(user=user, plan_id=newest_plan(1))
+    rows = list(read_models.plan_rows_for_user(user=user, expected=(0, 20))[0:20])
+    items = read_models._PLANS_ITEMS.rows(row[0])
+    milestones = read_models._PLAN_MILESTONES.rows(row[0])
+    data = read_models._detail_data(row, items, milestones)
+    body = read_models._render(data)
+    kept = zlib.compress(body, read_models.FRAGMENT_COMPRESSION)
+    list_items = read_models._items_by_plan([plan[0] for plan in rows])
+    cache = caches["plan_bodies"]
+    parts = {
+        "detail: its items (50)": lambda: read_models._PLANS_ITEMS.rows(row[0]),
+        "detail: its milestones (20)": lambda: read_models._PLAN_MILESTONES.rows(row[0]),
+        "detail: summary and items computed": lambda: read_models._plans_data(
+            [row], with_items=True, items={row[0]: items}
+        ),
+        "detail: its milestones shaped": lambda: [
+            read_models._milestone_data(one) for one in milestones
+        ],
+        "detail: rendered (orjson)": lambda: read_models._render(data),
+        "detail: compressed": lambda: zlib.compress(body, read_models.FRAGMENT_COMPRESSION),
+        "detail: the cache write": lambda: cache.set("bench:tried:body", kept, 60),
+        f"list: items of its {len(rows)} plans": lambda: read_models._items_by_plan(
+            [plan[0] for plan in rows]
+        ),
+        f"list: {len(rows)} summaries computed": lambda: read_models._plans_data(
+            rows, with_items=False, items=list_items
+        ),
+    }
+    for label, part in parts.items():
+        print(f"{label:38s} {_ms(part, 500):6.3f} ms")
+    cache.delete("bench:tried:body")
+
+
 def _literal(value) -> str:
     """A parameter as SQL text, for re-running a captured statement under EXPLAIN."""
     from django.db import connection
@@ -320,6 +419,8 @@ def main() -> int:
         "compress": compress,
         "explain-create": explain_create,
         "create-write": create_write,
+        "prepared-create": prepared_create,
+        "build-parts": build_parts,
     }
     if what not in runs:
         print(__doc__)
