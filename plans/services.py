@@ -531,14 +531,9 @@ def _sync_milestones(plan: Plan) -> int:
             if milestone is not None and milestone.done_at is None:
                 to_delete.append(milestone.pk)
             continue
-        kind, title, due_on = wanted
+        kind, _title, due_on = wanted
         if milestone is None:
-            done_at = item.done_at if item.status == PlanItem.Status.DONE else None
-            to_create.append(
-                Milestone(
-                    plan=plan, item=item, kind=kind, title=title, due_on=due_on, done_at=done_at
-                )
-            )
+            to_create.append(_generated_milestone(plan, item, wanted))
         elif milestone.done_at is None and (milestone.due_on, milestone.kind) != (due_on, kind):
             milestone.due_on, milestone.kind = due_on, kind
             to_update.append(milestone)
@@ -561,14 +556,15 @@ def _new_milestones(plan: Plan, items: list[PlanItem]) -> list[Milestone]:
     for item in items:
         wanted = _wanted_milestone(item, schedule.spans[item.position].end)
         if wanted is not None:
-            kind, title, due_on = wanted
-            done_at = item.done_at if item.status == PlanItem.Status.DONE else None
-            milestones.append(
-                Milestone(
-                    plan=plan, item=item, kind=kind, title=title, due_on=due_on, done_at=done_at
-                )
-            )
+            milestones.append(_generated_milestone(plan, item, wanted))
     return milestones
+
+
+def _generated_milestone(plan: Plan, item: PlanItem, wanted: tuple[str, str, date]) -> Milestone:
+    """The unsaved milestone `_wanted_milestone` asks for `item` (done if the item is)."""
+    kind, title, due_on = wanted
+    done_at = item.done_at if item.status == PlanItem.Status.DONE else None
+    return Milestone(plan=plan, item=item, kind=kind, title=title, due_on=due_on, done_at=done_at)
 
 
 def _wanted_milestone(item: PlanItem, end: date) -> tuple[str, str, date] | None:

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import IntegrityError, connection
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -28,8 +27,6 @@ from tests.plans.conftest import PLAN_START
 pytestmark = pytest.mark.django_db
 
 ONE_STATEMENT = inserts.in_one_statement(connection)
-# a start still ahead whatever day the suite runs: its milestones' reminders are all to send
-SOON = timezone.localdate() + timedelta(days=30)
 # steps SELECT, profile SELECT, and the writes: on PostgreSQL one INSERT for the plan, items,
 # milestones and reminders, elsewhere one each (no savepoint inside a caller's transaction)
 CREATE_QUERIES = 2 + (1 if ONE_STATEMENT else 4)
@@ -206,7 +203,7 @@ def test_the_one_statement_writes_what_the_orm_writes(
             owner=fresh(user),
             target_role=path.role,
             training_path=path,
-            start_date=SOON,
+            start_date=PLAN_START,
             title=title,
             current_salary=Decimal("36000.50"),
         )
@@ -239,7 +236,7 @@ def test_every_kind_of_item_is_written_alike_either_way(user, profile, catalogue
     finished = datetime(2026, 3, 1, 18, 30, tzinfo=ZoneInfo("America/Chicago"))
 
     def new_plan() -> tuple[Plan, list, list, list]:
-        plan = Plan(owner=user, title="Every kind", target_role=path.role, start_date=SOON)
+        plan = Plan(owner=user, title="Every kind", target_role=path.role, start_date=PLAN_START)
         step = PlanItem(
             plan=plan,
             position=0,
@@ -266,7 +263,7 @@ def test_every_kind_of_item_is_written_alike_either_way(user, profile, catalogue
             position=2,
             kind="exam",
             certification=certification,
-            exam_date=SOON + timedelta(days=200),
+            exam_date=PLAN_START + timedelta(days=200),
             planned_cost=Decimal("399.00"),
         )
         kit = PlanItem(
@@ -308,7 +305,7 @@ def test_an_offset_listed_twice_arms_one_reminder(user, profile, catalogue, sett
     path = TrainingPath.objects.select_related("role").get(slug="coder-prep-path")
     # when
     plan = services.plan_create(
-        owner=fresh(user), target_role=path.role, training_path=path, start_date=SOON
+        owner=fresh(user), target_role=path.role, training_path=path, start_date=PLAN_START
     )
     # then: one reminder per milestone, and re-arming finds nothing to add
     pending = Reminder.objects.filter(milestone__plan=plan, status="pending")
@@ -320,7 +317,7 @@ def test_an_offset_listed_twice_arms_one_reminder(user, profile, catalogue, sett
 def test_a_new_plan_is_written_whole_or_not_at_all(user, profile, catalogue, way):
     # given: a new plan whose last row breaks a constraint (a reminder days *after*)
     path = TrainingPath.objects.select_related("role").get(slug="coder-prep-path")
-    plan = Plan(owner=user, title="Broken", target_role=path.role, start_date=SOON)
+    plan = Plan(owner=user, title="Broken", target_role=path.role, start_date=PLAN_START)
     items = [services._step_item(plan, step, n) for n, step in enumerate(path.steps.all())]
     milestones = services._new_milestones(plan, items)
     reminders = reminders_for_new_plan(plan=plan, milestones=milestones, profile=profile)
