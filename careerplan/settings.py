@@ -136,18 +136,6 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 1, "socket_timeout": 1}
     )
-# Rendered plan bodies (plans/read_models.py) have a cache alias of their own, so that they
-# never push rate-limit counters out: the same Redis when there is one, else a per-process
-# LRU of their own size (each body is kept compressed, ~2 KB).
-CACHES["plan_bodies"] = (
-    {**CACHES["default"], "OPTIONS": dict(CACHES["default"].get("OPTIONS", {}))}
-    if CACHES["default"]["BACKEND"] == "careerplan.cache.FailOpenRedisCache"
-    else {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "careerplan-plan-bodies",
-        "OPTIONS": {"MAX_ENTRIES": 2_000},
-    }
-)
 # Sessions (the app client's X-Session-Token is a session key): read through the cache when it
 # is shared by every process (Redis), so an API request costs no session query; written to both,
 # so a Redis outage or flush only costs a database read. With the per-process default cache a

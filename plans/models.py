@@ -68,6 +68,26 @@ class Plan(models.Model):
         return f'"{self.id}-{self.version}"'
 
 
+class PlanRendering(models.Model):
+    """A plan as GET /plans/<id>/ (`detail`) and GET /plans/ (`summary`) render it: the API's
+    JSON bytes, zlib-compressed, each with the key it was rendered for (plans.read_models
+    names in it the plan's version, the catalogue version, the profile salary, the time zone
+    and the code that shaped it). A read uses a body only under its own key and renders and
+    stores it otherwise; every change of a plan stores both. Derived data only: emptying the
+    table loses nothing but the time to render again."""
+
+    plan = models.OneToOneField(
+        Plan, on_delete=models.CASCADE, primary_key=True, related_name="rendering"
+    )
+    detail_key = models.TextField(blank=True)
+    detail = models.BinaryField(null=True)
+    summary_key = models.TextField(blank=True)
+    summary = models.BinaryField(null=True)
+
+    def __str__(self) -> str:
+        return f"Rendering of plan {self.plan_id}"
+
+
 class PlanItem(models.Model):
     class ItemKind(models.TextChoices):
         STEP = Kind.STEP, "Training step"

@@ -20,6 +20,7 @@ bounds the harm of a version number reused after a rolled-back catalogue write.
 from __future__ import annotations
 
 import hashlib
+import logging
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -32,8 +33,8 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from django.core.cache import caches
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, router, transaction
 from django.db.models import Count, QuerySet, Window
 from django.http import Http404
 from django.utils import timezone
@@ -53,7 +54,7 @@ from plans.computations import (
     plan_progress,
     plan_schedule,
 )
-from plans.models import Milestone, Plan, PlanItem
+from plans.models import Milestone, Plan, PlanItem, PlanRendering
 from plans.selectors import salary_figure, salary_outlook, salary_prefetches
 from plans.serializers import SalarySerializer
 from roles.cache import VersionedMemo, catalogue_version
@@ -66,6 +67,8 @@ from roles.models import (
     TrainingStep,
 )
 from roles.serializers import RoleRefSerializer
+
+logger = logging.getLogger(__name__)
 
 CATALOGUE_MEMO_TTL = 60  # seconds
 PLAN_NOT_FOUND = "No plan of yours has this id."
@@ -83,6 +86,11 @@ PLAN_COLUMNS = (
     "current_salary",
     "owner__profile__current_salary",
 )
+PLAN_WIDTH = len(PLAN_COLUMNS)
+# a plan's row with a stored body (GET /plans/<id>/: the detail, GET /plans/: the summary) and
+# the key it was rendered for, from a LEFT JOIN: both None when none is stored
+SHOWN_COLUMNS = (*PLAN_COLUMNS, "rendering__detail_key", "rendering__detail")
+LISTED_COLUMNS = (*PLAN_COLUMNS, "rendering__summary_key", "rendering__summary")
 ITEM_COLUMNS = (
     "id",
     "plan_id",
@@ -490,11 +498,19 @@ def _etag(row: tuple) -> str:
     return f'"{row[0]}-{row[6]}"'  # Plan.etag
 
 
+def _owners_plan(plan_id, owner_id) -> QuerySet:
+    return Plan.objects.filter(pk=plan_id, owner_id=owner_id)
+
+
 _PLAN_ROW = CompiledRows(
     Plan,
-    lambda plan_id, owner_id: Plan.objects.filter(pk=plan_id, owner_id=owner_id).values_list(
-        *PLAN_COLUMNS
-    ),
+    lambda plan_id, owner_id: _owners_plan(plan_id, owner_id).values_list(*PLAN_COLUMNS),
+    Plan._meta.pk,
+    Plan._meta.get_field("owner"),
+)
+_PLAN_SHOWN = CompiledRows(
+    Plan,
+    lambda plan_id, owner_id: _owners_plan(plan_id, owner_id).values_list(*SHOWN_COLUMNS),
     Plan._meta.pk,
     Plan._meta.get_field("owner"),
 )
@@ -507,7 +523,7 @@ def _user_plans(owner_id) -> QuerySet:
 
 _USER_PLANS = CompiledRows(
     Plan,
-    lambda owner_id: _user_plans(owner_id).values_list(*PLAN_COLUMNS),
+    lambda owner_id: _user_plans(owner_id).values_list(*LISTED_COLUMNS),
     Plan._meta.get_field("owner"),
 )
 # A page of them with the number of them all, COUNT(*) OVER () as the last column.
@@ -516,7 +532,7 @@ _USER_PLANS_COUNTED = CompiledRows(
     lambda owner_id: (
         _user_plans(owner_id)
         .annotate(total=Window(Count("id")))
-        .values_list(*PLAN_COLUMNS, "total")
+        .values_list(*LISTED_COLUMNS, "total")
     ),
     Plan._meta.get_field("owner"),
 )
@@ -575,8 +591,9 @@ def _plans_data(
 
 
 class PlanRows:
-    """The user's plans, newest first, as the rows `plan_list_fragments` takes: what a Django
-    Paginator needs (`count()` and slices), each one compiled query.
+    """The user's plans, newest first, as the rows `plan_list_fragments` takes (LISTED_COLUMNS:
+    each plan's row with its stored summary): what a Django Paginator needs (`count()` and
+    slices), each one compiled query.
 
     Told which slice the paginator will ask for (`expected`, the requested page), the count
     fetches that page with the total in the same query (COUNT(*) OVER ()) and the slice is
@@ -639,9 +656,9 @@ def plans_data_for_user_by_ids(*, user: User, plan_ids: list[UUID]) -> dict[UUID
     return {row[0]: data for row, (data, _items) in zip(rows, shown, strict=True)}
 
 
-def _plan_row(*, user: User, plan_id: UUID | str) -> tuple:
+def _plan_row(*, user: User, plan_id: UUID | str, query: CompiledRows = _PLAN_ROW) -> tuple:
     try:
-        rows = _PLAN_ROW.rows(plan_id, user.pk)
+        rows = query.rows(plan_id, user.pk)
     except (DjangoValidationError, ValueError) as exc:  # not a UUID
         raise Http404(PLAN_NOT_FOUND) from exc
     if not rows:
@@ -697,20 +714,25 @@ def plan_items_data(*, user: User, plan_id: UUID | str) -> tuple[list[dict], str
     return items, _etag(plan)
 
 
-# --- rendered plans, kept in the shared cache --------------------------------------------------
+# --- rendered plans, stored with their rows ------------------------------------------------
 #
 # A plan as GET /plans/<id>/ and GET /plans/ show it depends on its rows (every change bumps
 # Plan.version: plans.services), the catalogue (its version), the owner's profile salary (in
-# the plan's row), the time zone the datetimes are shown in, and this code. A key naming all of
-# them never goes stale: a changed plan is a new key, and old keys expire after FRAGMENT_TTL.
-# Bodies are stored rendered (the JSON renderer's own bytes, compressed) and put back into
-# responses as orjson Fragments, so a repeated read runs the plan's query and one cache read.
+# the plan's row), the time zone the datetimes are shown in, and this code. Its rendered
+# bodies (the JSON renderer's own bytes, compressed) are stored in PlanRendering with a key
+# naming all of them: a read takes a body, in the same query as the plan's row, only when its
+# own key is the stored one, and otherwise renders it and stores it for the next read. Every
+# change of a plan stores both bodies in its transaction (`plan_rendering_store`), so a read
+# renders only after a catalogue change, a profile salary change, a deploy that changes the
+# shaping code, or for a plan not read since it was created (its one INSERT cannot carry
+# bodies that show the ids it makes). Bodies go back into responses as orjson Fragments.
 
-FRAGMENT_TTL = 900  # seconds
-# zlib level 1: a 24 KB plan of 50 items is kept in 2 KB (0.06-0.14 ms to compress once,
-# 0.02 ms to decompress per read: `python -m bench.tried compress`), so the cache holds ~10x
-# more plans in the same memory
-FRAGMENT_COMPRESSION = 1
+# zlib level 1: a 24 KB plan of 50 items is stored in 2 KB (0.06-0.14 ms to compress once,
+# 0.02 ms to decompress per read: `python -m bench.tried compress`), small enough to stay in
+# the row (migration plans/0007) and to travel with the plan's row on every read
+RENDERING_COMPRESSION = 1
+RENDERING_FIELDS = ("detail_key", "detail", "summary_key", "summary")
+SUMMARY_FIELDS = ("summary_key", "summary")
 # What decides a body's bytes besides its key's values: the code of the apps that shape it
 # (read models, computations, serializers, models' labels and __str__), the libraries that
 # format and render it, and the settings they read. A deploy that changes any of them starts
@@ -734,18 +756,23 @@ def _shaping_code() -> str:
 _SHAPING_CODE = _shaping_code()
 
 
-def _fragment_key(kind: str, plan: tuple, catalogue: str) -> str:
+def _rendering_key(plan: tuple, catalogue: str) -> str:
+    """What the bodies of the plan in row `plan` are rendered from, besides its rows."""
     pk, version, profile_salary = plan[0], plan[6], plan[10]
     zone = timezone.get_current_timezone_name()
-    return f"plans:{kind}:{_SHAPING_CODE}:{pk}:{version}:{catalogue}:{profile_salary}:{zone}"
+    return f"{_SHAPING_CODE}:{pk}:{version}:{catalogue}:{profile_salary}:{zone}"
 
 
-def _kept_body(kept: Any) -> bytes | None:
-    """A body as the cache gave it back, or None (a miss) when it is not one of ours."""
+def _stored_body(stored: Any) -> bytes | None:
+    """A body as its row gave it back, or None when there is none (or it is not one of ours)."""
     try:
-        return zlib.decompress(kept)
+        return zlib.decompress(stored)
     except (zlib.error, TypeError):
         return None
+
+
+def _compressed(body: bytes) -> bytes:
+    return zlib.compress(body, RENDERING_COMPRESSION)
 
 
 def _render(data: Any) -> bytes:
@@ -753,13 +780,106 @@ def _render(data: Any) -> bytes:
     return orjson.dumps(data, default=ORJSONRenderer.default, option=ORJSONRenderer.options)
 
 
+def _rendered(
+    plans: Sequence[tuple],
+    milestones: dict[UUID, list[tuple]],
+    items: dict[UUID, list[tuple]] | None = None,
+) -> list[tuple[bytes, bytes]]:
+    """Each plan's summary (GET /plans/) and detail (GET /plans/<id>/) bodies: its items read
+    unless given (one query for all of them), its milestones given."""
+    bodies = []
+    for plan, (data, items_data) in zip(
+        plans, _plans_data(plans, with_items=True, items=items), strict=True
+    ):
+        summary = _render(data)
+        data["items"] = items_data
+        data["milestones"] = [_milestone_data(row) for row in milestones[plan[0]]]
+        bodies.append((summary, _render(data)))
+    return bodies
+
+
+def _rendering(plan_id: UUID, key: str, summary: bytes, detail: bytes) -> PlanRendering:
+    compressed_summary, compressed_detail = _compressed(summary), _compressed(detail)
+    return PlanRendering(
+        plan_id=plan_id,
+        detail_key=key,
+        detail=compressed_detail,
+        summary_key=key,
+        summary=compressed_summary,
+    )
+
+
+def _store(renderings: list[PlanRendering], fields: Sequence[str]) -> None:
+    """Insert the renderings, or replace `fields` of those stored: one statement."""
+    PlanRendering.objects.bulk_create(
+        renderings, update_conflicts=True, unique_fields=["plan"], update_fields=list(fields)
+    )
+
+
+def _store_for_next_read(renderings: list[PlanRendering], fields: Sequence[str]) -> None:
+    """`_store` for a read that rendered: in a transaction of its own (a savepoint inside a
+    caller's), since a plan deleted after its row was read makes it fail, and nothing is
+    stored then, which loses nothing."""
+    try:
+        with transaction.atomic(using=router.db_for_write(PlanRendering)):
+            _store(renderings, fields)
+    except IntegrityError:
+        logger.info("Plan renderings not stored: a plan was deleted meanwhile.")
+
+
+def plan_rendering_store(plan: Plan) -> None:
+    """Render `plan` as it is now and store both its bodies: called by every change of a plan
+    (plans.services), in its transaction after the change, so the read that follows a write
+    finds the bodies of the version the write made. Four queries: the plan's row, its items,
+    its milestones, the INSERT."""
+    (row,) = _PLAN_ROW.rows(plan.pk, plan.owner_id)
+    ((summary, detail),) = _rendered([row], {plan.pk: _PLAN_MILESTONES.rows(plan.pk)})
+    key = _rendering_key(row, catalogue_version())
+    _store([_rendering(plan.pk, key, summary, detail)], RENDERING_FIELDS)
+
+
+def plan_renderings_refresh(plan_ids: Sequence[UUID]) -> int:
+    """Render and store the plans among `plan_ids` whose stored bodies are missing or made
+    for another key (after a catalogue change or a deploy, say, instead of leaving it to each
+    plan's next read); returns how many. A few queries for all of them: give a few hundred at
+    a time."""
+    catalogue = catalogue_version()
+    found = Plan.objects.filter(pk__in=plan_ids).values_list(
+        *PLAN_COLUMNS, "rendering__detail_key", "rendering__summary_key"
+    )
+    stale = [
+        row[:PLAN_WIDTH]
+        for row in found
+        if {row[-2], row[-1]} != {_rendering_key(row[:PLAN_WIDTH], catalogue)}
+    ]
+    if not stale:
+        return 0
+    milestones: dict[UUID, list[tuple]] = {row[0]: [] for row in stale}
+    rows = Milestone.objects.filter(plan_id__in=milestones).order_by("due_on", "id")
+    for plan_id, *milestone in rows.values_list("plan_id", *MILESTONE_COLUMNS):
+        milestones[plan_id].append(tuple(milestone))
+    renderings = [
+        _rendering(row[0], _rendering_key(row, catalogue), summary, detail)
+        for row, (summary, detail) in zip(stale, _rendered(stale, milestones), strict=True)
+    ]
+    _store_for_next_read(renderings, RENDERING_FIELDS)
+    return len(renderings)
+
+
 @dataclass(frozen=True)
 class ShownPlan:
     """A plan as GET /plans/<id>/ shows it: its ETag, known from the plan's row, and its
-    body, read from the cache or built (and kept) only when asked for."""
+    body, the stored one when it was rendered for this key, else rendered (and stored) only
+    when asked for."""
 
     row: tuple
     key: str
+    stored: Any  # the compressed detail body stored under this key, or None
+
+    @property
+    def version_etag(self) -> str:
+        """The plan's version token alone, `"<id>-<version>"`: what a write answers."""
+        return _etag(self.row)
 
     @property
     def etag(self) -> str:
@@ -767,43 +887,51 @@ class ShownPlan:
         everything else the body shows (`.<digest>`): a client keeps its copy only while the
         catalogue, the profile salary and the code that shaped it are unchanged too."""
         digest = hashlib.sha256(self.key.encode()).hexdigest()[:8]
-        return f'{_etag(self.row)[:-1]}.{digest}"'
+        return f'{self.version_etag[:-1]}.{digest}"'
 
     def body(self) -> orjson.Fragment:
-        cache = caches["plan_bodies"]
-        body = _kept_body(cache.get(self.key))
+        body = None if self.stored is None else _stored_body(self.stored)
         if body is None:
-            body = _render(_detail_data(self.row))
-            cache.set(self.key, zlib.compress(body, FRAGMENT_COMPRESSION), FRAGMENT_TTL)
+            plan_id = self.row[0]
+            ((summary, body),) = _rendered([self.row], {plan_id: _PLAN_MILESTONES.rows(plan_id)})
+            _store_for_next_read([_rendering(plan_id, self.key, summary, body)], RENDERING_FIELDS)
         return orjson.Fragment(body)
 
 
 def plan_shown(*, user: User, plan_id: UUID | str) -> ShownPlan:
-    """The user's plan for GET /plans/<id>/ (404 for anyone else's): one query; its body then
-    costs one cache read when this version was shown before."""
-    row = _plan_row(user=user, plan_id=plan_id)
-    return ShownPlan(row, _fragment_key("detail", row, catalogue_version()))
+    """The user's plan for GET /plans/<id>/ (404 for anyone else's): one query for its row
+    and its stored body, which is all a read takes unless the body has to be rendered."""
+    row = _plan_row(user=user, plan_id=plan_id, query=_PLAN_SHOWN)
+    plan, stored_key, stored = row[:PLAN_WIDTH], row[-2], row[-1]
+    key = _rendering_key(plan, catalogue_version())
+    return ShownPlan(plan, key, stored if stored_key == key else None)
 
 
 def plan_list_fragments(rows: Sequence[tuple]) -> list[orjson.Fragment]:
-    """GET /plans/ (PlanListSerializer's shape), rendered plan by plan: one cache read for
-    the page, and the plans not found there built together (their items in one query) and
-    kept."""
+    """GET /plans/ (PlanListSerializer's shape), rendered plan by plan, from `PlanRows`' rows
+    (each a plan's row with its stored summary and that summary's key): the stored ones used,
+    the others rendered together (their items in one query) and stored, in one statement."""
     if not rows:
         return []
     catalogue = catalogue_version()
-    keys = [_fragment_key("summary", row, catalogue) for row in rows]
-    cache = caches["plan_bodies"]
-    bodies = {key: _kept_body(kept) for key, kept in cache.get_many(keys).items()}
-    missing = [(row, key) for row, key in zip(rows, keys, strict=True) if bodies.get(key) is None]
+    bodies: list[bytes | None] = []
+    missing: list[tuple[int, tuple, str]] = []
+    for index, row in enumerate(rows):
+        plan, stored_key, stored = row[:PLAN_WIDTH], row[-2], row[-1]
+        key = _rendering_key(plan, catalogue)
+        body = _stored_body(stored) if stored_key == key else None
+        if body is None:
+            missing.append((index, plan, key))
+        bodies.append(body)
     if missing:
-        shown = _plans_data([row for row, _key in missing], with_items=False)
-        built = {
-            key: _render(data) for (_row, key), (data, _items) in zip(missing, shown, strict=True)
-        }
-        cache.set_many(
-            {key: zlib.compress(body, FRAGMENT_COMPRESSION) for key, body in built.items()},
-            FRAGMENT_TTL,
-        )
-        bodies.update(built)
-    return [orjson.Fragment(bodies[key]) for key in keys]
+        plans = [plan for _index, plan, _key in missing]
+        renderings = []
+        for (index, plan, key), (data, _items) in zip(
+            missing, _plans_data(plans, with_items=False), strict=True
+        ):
+            body = bodies[index] = _render(data)
+            renderings.append(
+                PlanRendering(plan_id=plan[0], summary_key=key, summary=_compressed(body))
+            )
+        _store_for_next_read(renderings, SUMMARY_FIELDS)
+    return [orjson.Fragment(body) for body in bodies]

@@ -20,9 +20,10 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.selectors import profile_for_user
 from plans import selectors
-from plans.computations import Duration, Kind, plan_schedule
+from plans.computations import MAX_SHIFT_DAYS, Duration, Kind, plan_schedule
 from plans.inserts import insert_new_plan
 from plans.models import IdempotencyRecord, Milestone, Plan, PlanItem
+from plans.read_models import plan_rendering_store
 from plans.reminders import reminders_for_new_plan, reminders_sync_for_plan
 from roles.models import Certification, Role, Tool, TrainingPath, TrainingStep
 from roles.selectors import certification_current_exam_fee
@@ -48,7 +49,6 @@ NOT_A_PERMUTATION = (
 )
 SHIFT_OUT_OF_RANGE = "Shift by a non-zero number of days between -{limit} and {limit}."
 FIELD_NOT_FOR_KIND = "This field does not apply to a {kind} item."
-MAX_SHIFT_DAYS = 3650
 
 
 class PlanVersionConflict(Exception):
@@ -454,11 +454,13 @@ def _lock(plan: Plan, expected_version: int | None) -> Plan:
 
 
 def _bump(plan: Plan) -> Plan:
-    """Every change ends here: a new version (ETag) and reminders that match the milestones.
-    Returns the plan, whose `etag` is then the version this write made."""
+    """Every change ends here: a new version (ETag), reminders that match the milestones, and
+    the plan's rendered bodies for the version this write made (read_models: the next read
+    takes them instead of rendering). Returns the plan, whose `etag` is then that version."""
     plan.version += 1
     plan.save(update_fields=["version", "updated_at"])
     reminders_sync_for_plan(plan=plan)
+    plan_rendering_store(plan)
     return plan
 
 

@@ -75,10 +75,10 @@ def _guarded(service, **kwargs):
 
 
 def plan_detail_response(request, plan_id) -> Response:
-    """The plan as GET /plans/<id>/ shows it (summary, items, milestones, ETag), built anew
-    (after a write)."""
-    data, etag = read_models.plan_detail_data(user=request.user, plan_id=plan_id)
-    return Response(data, headers={"ETag": etag})
+    """The plan as GET /plans/<id>/ shows it (summary, items, milestones, ETag), after a write:
+    the write stored its rendered body (plans.services), so this reads it with the row."""
+    shown = read_models.plan_shown(user=request.user, plan_id=plan_id)
+    return Response(shown.body(), headers={"ETag": shown.version_etag})
 
 
 def new_plan_response(request, plan) -> Response:
@@ -271,13 +271,13 @@ class PlanShiftView(APIView):
             days=serializer.validated_data["days"],
             expected_version=expected_version(request, plan_id),
         )
-        plan, etag = read_models.plan_detail_data(user=request.user, plan_id=plan_id)
+        shown = read_models.plan_shown(user=request.user, plan_id=plan_id)
         body = {
             "items_moved": result.items_moved,
             "milestones_moved": result.milestones_moved,
-            "plan": plan,
+            "plan": shown.body(),
         }
-        return Response(body, headers={"ETag": etag})
+        return Response(body, headers={"ETag": shown.version_etag})
 
 
 class MilestoneListView(APIView):

@@ -4,8 +4,8 @@ Truth is `CatalogueRevision.number` in the database, bumped in the same transact
 catalogue write that sends Django's model signals (admin edits, `load_catalogue`, `.save()` and
 `.delete()` in a shell). Writes that send none (`QuerySet.update()`, `bulk_update()`, raw SQL,
 a data migration's historical models) must call `catalogue_changed()` themselves, or
-caches keyed by the version (catalogue bodies, plan bodies) keep the old figures until they
-expire. The cache keeps the number for at
+caches keyed by the version (catalogue bodies, plans' stored rendered bodies) keep the old
+figures until they expire or the plan changes. The cache keeps the number for at
 most `VERSION_TTL` seconds, and a bump clears the cached copy (again once the transaction
 commits, so a reader cannot cache the pre-commit number). With a shared cache (`CACHE_URL`,
 e.g. Redis) every process sees a change within `LOCAL_TTL` seconds (each process also holds

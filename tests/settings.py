@@ -18,10 +18,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "plan_bodies": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "plan-bodies",
-    },
 }
 # As in production with Redis (careerplan.settings): sessions read through the cache, written to
 # both. Fixed here so query counts are the same whether or not CACHE_URL is set.

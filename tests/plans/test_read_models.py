@@ -13,7 +13,6 @@ from decimal import Decimal, InvalidOperation
 
 import orjson
 import pytest
-from django.core.cache import caches
 from django.utils import timezone
 from drf_orjson_renderer.renderers import ORJSONRenderer
 from hypothesis import assume, example, given
@@ -24,9 +23,8 @@ from rest_framework.renderers import JSONRenderer
 from accounts.services import profile_update
 from plans import read_models, selectors, services
 from plans.computations import NO_CURRENT_SALARY, NO_GAIN, NO_SALARY_FIGURE, Duration
-from plans.models import Plan, PlanItem
+from plans.models import Plan, PlanItem, PlanRendering
 from plans.serializers import PlanDetailSerializer, PlanItemSerializer, PlanListSerializer
-from roles.cache import catalogue_version
 from roles.models import Certification, Role, Tool, TrainingPath
 from tests.factories import ProfileFactory, UserFactory
 from tests.plans.conftest import PLAN_START, make_plan
@@ -333,6 +331,11 @@ def test_compiled_queries_return_what_their_querysets_return(plans):
             Plan.objects.filter(pk=plan.id, owner=plan.owner).values_list(*read_models.PLAN_COLUMNS)
         )
         assert read_models._PLAN_ROW.rows(plan.id, plan.owner_id + 1000) == []
+        assert read_models._PLAN_SHOWN.rows(plan.id, plan.owner_id) == list(
+            Plan.objects.filter(pk=plan.id, owner=plan.owner).values_list(
+                *read_models.SHOWN_COLUMNS
+            )
+        )
         assert read_models._PLAN_MILESTONES.rows(plan.id) == list(
             plan.milestones.order_by("due_on", "id").values_list(*read_models.MILESTONE_COLUMNS)
         )
@@ -341,7 +344,7 @@ def test_compiled_queries_return_what_their_querysets_return(plans):
         everyone.values_list(*read_models.ITEM_COLUMNS)
     )
     newest_first = Plan.objects.filter(owner=owner).order_by("-created_at", "id")
-    expected = list(newest_first.values_list(*read_models.PLAN_COLUMNS))
+    expected = list(newest_first.values_list(*read_models.LISTED_COLUMNS))
     assert read_models._USER_PLANS.rows(owner.pk, low=1, high=3) == expected[1:3]
     assert read_models._USER_PLAN_COUNT.rows(owner.pk) == [(len(expected),)]
 
@@ -438,21 +441,18 @@ def test_another_library_version_is_another_key(monkeypatch):
     assert read_models._shaping_code() != before
 
 
-def test_a_cached_value_that_is_not_a_body_is_a_miss(auth_client, user, catalogue):
-    # given: something else under the plan's keys (an old format, a truncated write)
+def test_a_stored_value_that_is_not_a_body_is_rendered_again(auth_client, user, catalogue):
+    # given: bytes under the plan's own keys that are not a body (a truncated write, say)
     plan = make_plan(user)
     first = auth_client.get(f"/api/v1/plans/{plan.id}/")
     listed = auth_client.get("/api/v1/plans/")
-    row = read_models._plan_row(user=user, plan_id=plan.id)
-    version = catalogue_version()
-    bodies = caches["plan_bodies"]
-    for kind in ("detail", "summary"):
-        bodies.set(read_models._fragment_key(kind, row, version), b"not a body")
-    # when / then: built again, and kept again
+    PlanRendering.objects.filter(plan=plan).update(detail=b"not a body", summary=b"not either")
+    # when / then: rendered again, and stored again
     assert auth_client.get(f"/api/v1/plans/{plan.id}/").content == first.content
     assert auth_client.get("/api/v1/plans/").content == listed.content
-    kept = bodies.get(read_models._fragment_key("detail", row, version))
-    assert read_models._kept_body(kept) is not None
+    stored = PlanRendering.objects.get(plan=plan)
+    assert read_models._stored_body(stored.detail) is not None
+    assert read_models._stored_body(stored.summary) is not None
 
 
 def test_a_page_found_empty_is_read_again_with_the_count(user, catalogue, monkeypatch):

@@ -1,0 +1,31 @@
+from django.core.management.base import BaseCommand
+
+from plans.models import Plan
+from plans.read_models import plan_renderings_refresh
+
+
+class Command(BaseCommand):
+    help = (
+        "Render and store the bodies of every plan whose stored ones are missing or were "
+        "rendered for another key (after a catalogue edit, a deploy, or for plans written in "
+        "bulk), instead of leaving each to the plan's next read."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--batch", type=int, default=500, help="Plans rendered per round (default 500)."
+        )
+
+    def handle(self, *args, batch: int, **options):
+        plans = Plan.objects.order_by("pk").values_list("pk", flat=True)
+        seen = rendered = 0
+        last = None
+        while True:
+            # keyset pages: each round reads the next ids after the last one
+            ids = list((plans if last is None else plans.filter(pk__gt=last))[:batch])
+            if not ids:
+                break
+            rendered += plan_renderings_refresh(ids)
+            seen += len(ids)
+            last = ids[-1]
+        self.stdout.write(f"{rendered} of {seen} plans rendered and stored.")

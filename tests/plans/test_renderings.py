@@ -1,0 +1,199 @@
+"""Rendered plan bodies stored with the plans (PlanRendering, plans/read_models.py): every
+change stores the bodies a read would render, a read uses a stored body only under its own
+key, and a read that finds none renders and stores it."""
+
+import uuid
+import zlib
+from datetime import timedelta
+from decimal import Decimal
+
+import orjson
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from accounts.services import profile_update
+from plans import read_models, services
+from plans.models import Plan, PlanRendering
+from roles.cache import catalogue_version
+from roles.models import Certification
+from tests.plans.conftest import PLAN_START, make_plan
+
+pytestmark = pytest.mark.django_db
+
+
+def detail_url(plan) -> str:
+    return f"/api/v1/plans/{plan.id}/"
+
+
+def rendered_now(plan) -> tuple[bytes, bytes]:
+    """The summary and detail bodies a read would render for the plan now."""
+    row = read_models._plan_row(user=plan.owner, plan_id=plan.id)
+    ((summary, detail),) = read_models._rendered(
+        [row], {plan.id: read_models._PLAN_MILESTONES.rows(plan.id)}
+    )
+    return summary, detail
+
+
+def current_key(plan) -> str:
+    row = read_models._plan_row(user=plan.owner, plan_id=plan.id)
+    return read_models._rendering_key(row, catalogue_version())
+
+
+def assert_stored_as_rendered_now(plan) -> None:
+    stored = PlanRendering.objects.get(plan=plan)
+    key = current_key(plan)
+    summary, detail = rendered_now(plan)
+    assert stored.detail_key == stored.summary_key == key
+    assert zlib.decompress(stored.detail) == detail
+    assert zlib.decompress(stored.summary) == summary
+
+
+def first_item(plan):
+    return plan.items.order_by("position").first()
+
+
+def first_custom_milestone(plan):
+    return services.milestone_create(plan=plan, title="Check-in", due_on=PLAN_START)
+
+
+CHANGES = {
+    "plan updated": lambda plan: services.plan_update(plan=plan, data={"title": "Renamed"}),
+    "plan shifted": lambda plan: services.plan_shift(plan=plan, days=7),
+    "item added": lambda plan: services.plan_item_add(
+        plan=plan,
+        kind="exam",
+        certification=Certification.objects.get(code="CPC"),
+        exam_date=PLAN_START + timedelta(days=400),
+    ),
+    "item updated": lambda plan: services.plan_item_update(
+        item=first_item(plan), data={"status": "done"}
+    ),
+    "item deleted": lambda plan: services.plan_item_delete(item=first_item(plan)),
+    "items reordered": lambda plan: services.plan_items_reorder(
+        plan=plan, item_ids=list(plan.items.order_by("-position").values_list("pk", flat=True))
+    ),
+    "milestone added": first_custom_milestone,
+    "milestone completed": lambda plan: services.milestone_update(
+        milestone=plan.milestones.order_by("pk").first(), data={"done": True}
+    ),
+    "milestone deleted": lambda plan: services.milestone_delete(
+        milestone=first_custom_milestone(Plan.objects.get(pk=plan.pk))
+    ),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES), ids=list(CHANGES))
+def test_every_change_stores_the_bodies_of_the_version_it_made(coder_plan, change):
+    # given: a plan whose bodies are stored for its current version
+    services.plan_update(plan=coder_plan, data={"title": "Before"})
+    before = PlanRendering.objects.get(plan=coder_plan)
+    # when
+    CHANGES[change](Plan.objects.get(pk=coder_plan.pk))
+    # then: stored under the new version's key, byte for byte what a read renders now
+    assert PlanRendering.objects.get(plan=coder_plan).detail_key != before.detail_key
+    assert_stored_as_rendered_now(coder_plan)
+
+
+def test_a_read_after_a_write_serves_the_stored_body(auth_client, coder_plan):
+    # given: stored bodies replaced by other valid bodies under the same keys, so that what a
+    # read serves tells where it came from
+    services.plan_update(plan=coder_plan, data={"title": "Stored"})
+    marker = {"marker": "from the store"}
+    PlanRendering.objects.filter(plan=coder_plan).update(
+        detail=zlib.compress(orjson.dumps(marker)),
+        summary=zlib.compress(orjson.dumps(marker)),
+    )
+    # when / then
+    assert auth_client.get(detail_url(coder_plan)).json() == marker
+    assert auth_client.get("/api/v1/plans/").json()["results"] == [marker]
+
+
+def test_a_new_plan_is_stored_by_its_first_read(auth_client, coder_plan):
+    # given: plan_create's one INSERT stores no bodies (they show the ids it makes)
+    assert not PlanRendering.objects.filter(plan=coder_plan).exists()
+    # when
+    response = auth_client.get(detail_url(coder_plan))
+    # then: both bodies stored, the detail the one served
+    assert response.status_code == 200
+    assert_stored_as_rendered_now(coder_plan)
+    assert zlib.decompress(PlanRendering.objects.get(plan=coder_plan).detail) == response.content
+
+
+def test_a_list_read_stores_the_summaries_it_rendered(auth_client, user, catalogue):
+    # given: two new plans, nothing stored
+    plans = [make_plan(user), make_plan(user, role="medical-biller", path="biller-bootcamp")]
+    # when
+    listed = auth_client.get("/api/v1/plans/").json()["results"]
+    # then: each summary stored under its key, as listed; no detail stored by a list
+    for plan in plans:
+        stored = PlanRendering.objects.get(plan=plan)
+        assert stored.summary_key == current_key(plan)
+        (shown,) = [one for one in listed if one["id"] == str(plan.id)]
+        assert orjson.loads(zlib.decompress(stored.summary)) == shown
+        assert (stored.detail_key, stored.detail) == ("", None)
+    # and a detail read after it stores its detail beside the summary
+    auth_client.get(detail_url(plans[0]))
+    assert_stored_as_rendered_now(plans[0])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda plan: profile_update(user=plan.owner, data={"current_salary": Decimal("41000")}),
+        lambda plan: setattr(read_models, "_SHAPING_CODE", "another-code"),
+        lambda plan: Certification.objects.get(code="CPC").save(),  # the catalogue version
+    ],
+    ids=["profile salary", "code", "catalogue"],
+)
+def test_a_body_stored_under_another_key_is_rendered_again(
+    auth_client, coder_plan, monkeypatch, change
+):
+    # given: stored bodies that a change of what they show leaves under an old key
+    monkeypatch.setattr(read_models, "_SHAPING_CODE", read_models._SHAPING_CODE)
+    auth_client.get(detail_url(coder_plan))
+    old_key = PlanRendering.objects.get(plan=coder_plan).detail_key
+    # when
+    change(coder_plan)
+    response = auth_client.get(detail_url(coder_plan))
+    # then: rendered for the new key, served and stored
+    assert current_key(coder_plan) != old_key
+    assert response.content == rendered_now(coder_plan)[1]
+    assert_stored_as_rendered_now(coder_plan)
+
+
+def test_a_deleted_plan_takes_its_bodies_with_it(auth_client, coder_plan):
+    auth_client.get(detail_url(coder_plan))
+    services.plan_delete(plan=coder_plan)
+    assert not PlanRendering.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bodies_of_a_plan_deleted_meanwhile_are_dropped_quietly(catalogue, user):
+    # given: a read rendered a plan that another request deleted before the read stored it
+    # (the foreign key is checked at COMMIT: the store's own transaction fails)
+    gone = PlanRendering(
+        plan_id=uuid.uuid4(), detail_key="k", detail=b"", summary_key="k", summary=b""
+    )
+    # when / then: no error, nothing stored, and the connection still answers
+    read_models._store_for_next_read([gone], read_models.RENDERING_FIELDS)
+    assert not PlanRendering.objects.exists()
+    assert connection.is_usable()
+    assert Plan.objects.count() == 0
+
+
+def test_render_plans_stores_the_missing_and_the_stale_only(catalogue, user):
+    # given: one plan stored and current, one never read, one stored under an old key
+    current, never_read, stale = (make_plan(user) for _ in range(3))
+    services.plan_update(plan=current, data={"title": "Current"})
+    services.plan_update(plan=stale, data={"title": "Stale"})
+    PlanRendering.objects.filter(plan=stale).update(detail_key="old", summary_key="old")
+    marker = zlib.compress(b'{"marker": "left alone"}')
+    PlanRendering.objects.filter(plan=current).update(detail=marker)
+    # when
+    call_command("render_plans", "--batch", "2")
+    # then: the other two as a read would render them now; the current one not rewritten
+    for plan in (never_read, stale):
+        assert_stored_as_rendered_now(plan)
+    assert PlanRendering.objects.get(plan=current).detail == marker
+    assert read_models.plan_renderings_refresh([current.id, never_read.id, stale.id]) == 0
