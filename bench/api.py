@@ -486,7 +486,9 @@ def report_config(config: Config, results: dict, labels: dict[str, str], baselin
     lines += ["", "| Ratio | Measured | Goal | |", "|---|---|---|---|"]
     for name, base, ratio, goal in ratio_rows(results, baselines):
         verdict = "met" if ratio >= goal else "**missed**"
-        lines.append(f"| {labels[name]} / {labels[base]} | {ratio:.2f}x | >= {goal}x | {verdict} |")
+        # a third digit where two would round a miss up to the goal
+        shown = f"{ratio:.3f}" if ratio < goal <= round(ratio, 2) else f"{ratio:.2f}"
+        lines.append(f"| {labels[name]} / {labels[base]} | {shown}x | >= {goal}x | {verdict} |")
     return "\n".join(lines)
 
 

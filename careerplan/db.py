@@ -164,3 +164,37 @@ def _decimal_text(value):
     if isinstance(value, Decimal):
         return str(value)
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+# --- rows to insert or replace -------------------------------------------------------------
+
+
+def upsert(objs: Sequence[Model], *, update_fields: Sequence[str], connection) -> None:
+    """Insert `objs` (all of one model, every concrete field, primary key included), and for
+    those whose primary key is taken replace `update_fields` instead: one `INSERT ... ON
+    CONFLICT (pk) DO UPDATE`, which PostgreSQL and SQLite both read. What
+    `bulk_create(update_conflicts=True)` writes, without its transaction of its own (two
+    round trips when the caller has none) and its compiler: 0.4 ms against 0.8 ms for one
+    row (`python -m bench.tried build-parts`). Runs in the caller's transaction, or
+    alone in autocommit."""
+    if not objs:
+        return
+    model = type(objs[0])
+    fields = model._meta.concrete_fields
+    quote = connection.ops.quote_name
+    updated = [model._meta.get_field(name) for name in update_fields]
+    # names from the model's metadata, quoted; every value a parameter
+    columns = ", ".join(quote(field.column) for field in fields)
+    rows = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(objs))
+    replaced = ", ".join(f"{quote(f.column)} = EXCLUDED.{quote(f.column)}" for f in updated)
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {rows} "  # noqa: S608
+        f"ON CONFLICT ({quote(model._meta.pk.column)}) DO UPDATE SET {replaced}"
+    )
+    params = [
+        field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+        for obj in objs
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

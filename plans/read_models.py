@@ -34,7 +34,7 @@ from uuid import UUID
 
 import orjson
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, router, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Count, QuerySet, Window
 from django.http import Http404
 from django.utils import timezone
@@ -43,7 +43,7 @@ from rest_framework.settings import api_settings
 
 from accounts.models import User
 from accounts.selectors import profile_for_user
-from careerplan.db import CompiledRows
+from careerplan.db import CompiledRows, upsert
 from plans.computations import (
     Duration,
     ItemFacts,
@@ -811,17 +811,21 @@ def _rendering(plan_id: UUID, key: str, summary: bytes, detail: bytes) -> PlanRe
 
 def _store(renderings: list[PlanRendering], fields: Sequence[str]) -> None:
     """Insert the renderings, or replace `fields` of those stored: one statement."""
-    PlanRendering.objects.bulk_create(
-        renderings, update_conflicts=True, unique_fields=["plan"], update_fields=list(fields)
-    )
+    connection = connections[router.db_for_write(PlanRendering)]
+    upsert(renderings, update_fields=fields, connection=connection)
 
 
 def _store_for_next_read(renderings: list[PlanRendering], fields: Sequence[str]) -> None:
-    """`_store` for a read that rendered: in a transaction of its own (a savepoint inside a
-    caller's), since a plan deleted after its row was read makes it fail, and nothing is
-    stored then, which loses nothing."""
+    """`_store` for a read that rendered: a plan deleted after its row was read makes it fail
+    (its foreign key), and nothing is stored then, which loses nothing. Alone in autocommit
+    (a request's read), its one statement is its transaction; inside a caller's transaction
+    it takes a savepoint, so that the failure leaves the caller's work intact."""
+    connection = connections[router.db_for_write(PlanRendering)]
     try:
-        with transaction.atomic(using=router.db_for_write(PlanRendering)):
+        if connection.in_atomic_block:
+            with transaction.atomic(using=connection.alias):
+                _store(renderings, fields)
+        else:
             _store(renderings, fields)
     except IntegrityError:
         logger.info("Plan renderings not stored: a plan was deleted meanwhile.")

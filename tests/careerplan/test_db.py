@@ -1,5 +1,5 @@
-"""careerplan.db: CompiledRows (compiled once, run with new values, rows as the ORM gives them)
-and the rows of a model as an INSERT's JSON source."""
+"""careerplan.db: CompiledRows (compiled once, run with new values, rows as the ORM gives them),
+the rows of a model as an INSERT's JSON source, and upsert."""
 
 from datetime import date
 from decimal import Decimal
@@ -12,8 +12,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models
 
 from accounts.models import User
-from careerplan.db import CompiledRows, insert_fields, json_rows, json_rows_source
-from plans.models import Plan, PlanItem
+from careerplan.db import CompiledRows, insert_fields, json_rows, json_rows_source, upsert
+from plans.models import Plan, PlanItem, PlanRendering
+from roles.models import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +142,35 @@ def test_a_field_with_a_database_default_is_refused():
     model = SimpleNamespace(_meta=SimpleNamespace(concrete_fields=[field], auto_field=None))
     with pytest.raises(ImproperlyConfigured, match="db_default"):
         insert_fields(model)
+
+
+def test_upsert_inserts_new_rows_and_replaces_only_the_named_fields_of_taken_ones(
+    django_assert_num_queries,
+):
+    # given: two plans, one of them with a stored rendering
+    owner = UserFactory()
+    role = Role.objects.create(slug="coder", title="Coder", family=Role.Family.CODING)
+    taken, new = (
+        Plan.objects.create(owner=owner, title=title, target_role=role, start_date=date(2027, 1, 4))
+        for title in ("Taken", "New")
+    )
+    PlanRendering.objects.create(
+        plan=taken, detail_key="d1", detail=b"detail 1", summary_key="s1", summary=b"summary 1"
+    )
+    rows = [
+        PlanRendering(plan=taken, detail_key="d2", detail=b"detail 2", summary_key="s2"),
+        PlanRendering(plan=new, summary_key="s3", summary=b"summary 3"),
+    ]
+    # when: one statement for both
+    with django_assert_num_queries(1):
+        upsert(rows, update_fields=["summary_key", "summary"], connection=connections["default"])
+    # then: the taken row's summary replaced (its detail kept), the new row inserted whole
+    stored = {
+        one.plan_id: (one.detail_key, one.detail and bytes(one.detail), one.summary_key)
+        for one in PlanRendering.objects.all()
+    }
+    assert stored == {taken.pk: ("d1", b"detail 1", "s2"), new.pk: ("", None, "s3")}
+    assert bytes(PlanRendering.objects.get(plan=new).summary) == b"summary 3"
+    # and nothing to write is no statement
+    with django_assert_num_queries(0):
+        upsert([], update_fields=["summary"], connection=connections["default"])

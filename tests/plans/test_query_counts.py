@@ -23,8 +23,7 @@ pytestmark = pytest.mark.django_db
 # certifications, tools
 CATALOGUE_QUERIES = 9
 # the rendered bodies stored by a read: their INSERT, in a savepoint here (inside the test's
-# transaction; a transaction of its own in production, whose BEGIN and COMMIT psycopg sends
-# without a query)
+# transaction; in production, in autocommit, the INSERT alone)
 STORE_QUERIES = 3
 DETAIL_QUERIES = 1  # the plan (with the profile's salary and its stored body joined)
 DETAIL_RENDER_QUERIES = 1 + 2 + STORE_QUERIES  # the plan, its items and milestones, the store
