@@ -7,10 +7,14 @@ Milestone.item's own index; the migration drops the named indexes only, and this
 the constraint is still there.
 """
 
+import os
+
 import pytest
 from django.db import connection
 
-from plans.models import Milestone, Plan, PlanItem, Reminder
+from plans.models import Milestone, Plan, PlanItem, PlanRendering, Reminder
+from tests.factories import UserFactory
+from tests.plans.conftest import make_plan
 
 pytestmark = [
     pytest.mark.django_db,
@@ -58,3 +62,27 @@ def test_the_unique_constraints_the_look_ups_use_are_there():
         "offset_days",
         "due_on",
     ]
+
+
+def test_stored_bodies_stay_in_their_rows(catalogue):
+    # plans/migrations/0007: MAIN storage for the already-compressed bodies, so a read takes
+    # them from the plan rendering's row instead of the TOAST table (a second look-up)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attname IN ('detail', 'summary')",
+            [PlanRendering._meta.db_table],
+        )
+        assert dict(cursor.fetchall()) == {"detail": "m", "summary": "m"}
+    # and a 2 KB body (a plan of 50 items) is in the row: the TOAST table stays empty
+    plan = make_plan(UserFactory(), role="medical-coder", path=None)
+    body = os.urandom(2_500)  # incompressible, as zlib's output is
+    PlanRendering.objects.create(plan=plan, detail=body, summary=body[:600])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = %s::regclass",
+            [PlanRendering._meta.db_table],
+        )
+        (toast,) = cursor.fetchone()
+        cursor.execute(f"SELECT count(*) FROM {toast}")  # noqa: S608 (a name from pg_class)
+        assert cursor.fetchone() == (0,)
