@@ -372,7 +372,7 @@ def build_parts() -> None:
     list_items = read_models._items_by_plan([plan[0] for plan in rows])
     key = read_models._rendering_key(row, catalogue_version())
     summary = read_models._render(read_models._plans_data([row], with_items=False)[0][0])
-    rendering = [read_models._rendering(row[0], key, summary, body)]
+    rendering = [read_models._rendering_row(row, key, summary, body)]
     parts = {
         "detail: the row alone": lambda: read_models._PLAN_ROW.rows(row[0], user.pk),
         "detail: the row with its stored body": lambda: read_models._PLAN_SHOWN.rows(
@@ -389,10 +389,10 @@ def build_parts() -> None:
         ],
         "detail: rendered (orjson)": lambda: read_models._render(data),
         "detail: compressed": lambda: zlib.compress(body, read_models.RENDERING_COMPRESSION),
-        "detail: both bodies compressed, stored": lambda: read_models._store_for_next_read(
-            [read_models._rendering(row[0], key, summary, body)], read_models.RENDERING_FIELDS
+        "detail: both bodies compressed, stored": lambda: read_models._store_quietly(
+            [read_models._rendering_row(row, key, summary, body)], read_models.RENDERING_FIELDS
         ),
-        "detail: the store alone": lambda: read_models._store_for_next_read(
+        "detail: the store alone": lambda: read_models._store_quietly(
             rendering, read_models.RENDERING_FIELDS
         ),
         f"list: items of its {len(rows)} plans": lambda: read_models._items_by_plan(

@@ -79,6 +79,9 @@ class PlanRendering(models.Model):
     plan = models.OneToOneField(
         Plan, on_delete=models.CASCADE, primary_key=True, related_name="rendering"
     )
+    # the plan's version the last store rendered: a store for an older one leaves the row
+    # alone (a read that rendered before a change and stores after it)
+    version = models.PositiveIntegerField()
     detail_key = models.TextField(blank=True)
     detail = models.BinaryField(null=True)
     summary_key = models.TextField(blank=True)

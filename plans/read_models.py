@@ -34,7 +34,7 @@ from uuid import UUID
 
 import orjson
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, connections, router, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Count, QuerySet, Window
 from django.http import Http404
 from django.utils import timezone
@@ -725,19 +725,23 @@ def plan_items_data(*, user: User, plan_id: UUID | str) -> tuple[list[dict], str
 # change of a plan stores both bodies in its transaction (`plan_rendering_store`), so a read
 # renders only after a catalogue change, a profile salary change, a deploy that changes the
 # shaping code, or for a plan not read since it was created (its one INSERT cannot carry
-# bodies that show the ids it makes). Bodies go back into responses as orjson Fragments.
+# bodies that show the ids it makes). A store never replaces bodies of a newer plan version
+# (a read that rendered before a change and stores after it). A change of plan rows that
+# bypasses plans.services (a data migration) leaves the key as it was: run
+# `manage.py render_plans --all` after it. Bodies go back into responses as orjson Fragments.
 
 # zlib level 1: a 24 KB plan of 50 items is stored in 2 KB (0.06-0.14 ms to compress once,
 # 0.02 ms to decompress per read: `python -m bench.tried compress`), small enough to stay in
 # the row (migration plans/0007) and to travel with the plan's row on every read
 RENDERING_COMPRESSION = 1
-RENDERING_FIELDS = ("detail_key", "detail", "summary_key", "summary")
-SUMMARY_FIELDS = ("summary_key", "summary")
-# What decides a body's bytes besides its key's values: the code of the apps that shape it
-# (read models, computations, serializers, models' labels and __str__), the libraries that
-# format and render it, and the settings they read. A deploy that changes any of them starts
-# new keys, so a body made by older code is never shown.
-_SHAPING_APPS = ("accounts", "plans", "roles")
+RENDERING_FIELDS = ("version", "detail_key", "detail", "summary_key", "summary")
+SUMMARY_FIELDS = ("version", "summary_key", "summary")
+# What decides a body's bytes besides its key's values: the code of the packages that shape
+# it (read models, computations, serializers, models' labels and __str__, careerplan's query
+# helpers and settings), the libraries that format and render it, and the settings they
+# read. A deploy that changes any of them starts new keys, so a body made by older code is
+# never shown: each plan's next read renders it again (or `manage.py render_plans`).
+_SHAPING_APPS = ("accounts", "careerplan", "plans", "roles")
 _SHAPING_LIBRARIES = ("django", "djangorestframework", "drf-orjson-renderer", "orjson")
 
 
@@ -745,8 +749,8 @@ def _shaping_code() -> str:
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for app in _SHAPING_APPS:
-        for source in sorted((root / app).glob("*.py")):
-            digest.update(source.name.encode() + b"\0" + source.read_bytes())
+        for source in sorted((root / app).rglob("*.py")):
+            digest.update(str(source.relative_to(root)).encode() + b"\0" + source.read_bytes())
     for library in _SHAPING_LIBRARIES:
         digest.update(f"{library}=={metadata.version(library)}".encode())
     digest.update(repr((api_settings.COERCE_DECIMAL_TO_STRING, ORJSONRenderer.options)).encode())
@@ -780,55 +784,73 @@ def _render(data: Any) -> bytes:
     return orjson.dumps(data, default=ORJSONRenderer.default, option=ORJSONRenderer.options)
 
 
-def _rendered(
-    plans: Sequence[tuple],
-    milestones: dict[UUID, list[tuple]],
-    items: dict[UUID, list[tuple]] | None = None,
-) -> list[tuple[bytes, bytes]]:
-    """Each plan's summary (GET /plans/) and detail (GET /plans/<id>/) bodies: its items read
-    unless given (one query for all of them), its milestones given."""
-    bodies = []
-    for plan, (data, items_data) in zip(
-        plans, _plans_data(plans, with_items=True, items=items), strict=True
-    ):
-        summary = _render(data)
-        data["items"] = items_data
-        data["milestones"] = [_milestone_data(row) for row in milestones[plan[0]]]
-        bodies.append((summary, _render(data)))
-    return bodies
+def _bodies(
+    plan: tuple, items: list[tuple] | None = None, milestones: list[tuple] | None = None
+) -> tuple[bytes, bytes]:
+    """The summary (GET /plans/) and detail (GET /plans/<id>/) bodies of the plan in row
+    `plan`, from `_detail_data` (its item and milestone rows read unless given): the summary
+    is the detail without its items and milestones."""
+    data = _detail_data(plan, items, milestones)
+    items_data, milestones_data = data.pop("items"), data.pop("milestones")
+    summary = _render(data)
+    data["items"], data["milestones"] = items_data, milestones_data
+    return summary, _render(data)
 
 
-def _rendering(plan_id: UUID, key: str, summary: bytes, detail: bytes) -> PlanRendering:
-    compressed_summary, compressed_detail = _compressed(summary), _compressed(detail)
+def _rendering_row(plan: tuple, key: str, summary: bytes, detail: bytes) -> PlanRendering:
+    """Both bodies of the plan in row `plan`, compressed, under `key`."""
     return PlanRendering(
-        plan_id=plan_id,
+        plan_id=plan[0],
+        version=plan[6],
         detail_key=key,
-        detail=compressed_detail,
+        detail=_compressed(detail),
         summary_key=key,
-        summary=compressed_summary,
+        summary=_compressed(summary),
     )
 
 
 def _store(renderings: list[PlanRendering], fields: Sequence[str]) -> None:
-    """Insert the renderings, or replace `fields` of those stored: one statement."""
+    """Insert the renderings, or replace `fields` of those stored unless they were rendered
+    for a newer version of their plan: one statement."""
     connection = connections[router.db_for_write(PlanRendering)]
-    upsert(renderings, update_fields=fields, connection=connection)
+    upsert(renderings, update_fields=fields, connection=connection, unless_newer="version")
 
 
-def _store_for_next_read(renderings: list[PlanRendering], fields: Sequence[str]) -> None:
-    """`_store` for a read that rendered: a plan deleted after its row was read makes it fail
-    (its foreign key), and nothing is stored then, which loses nothing. Alone in autocommit
-    (a request's read), its one statement is its transaction; inside a caller's transaction
-    it takes a savepoint, so that the failure leaves the caller's work intact."""
+def _store_quietly(renderings: list[PlanRendering], fields: Sequence[str]) -> int:
+    """`_store` for what a read rendered, which only saves the next read some work: never an
+    error. Alone in autocommit (a request's read) its statement is its own transaction, and
+    it fails, storing nothing, when a plan was deleted since its row was read (the foreign key,
+    checked at that commit) or the database refuses the write. Inside a caller's transaction
+    (tests; nothing in the API reads in one), the foreign key would only be checked at the
+    caller's COMMIT: the plans are locked first and only those still there are stored, in a
+    savepoint. Returns how many were stored."""
     connection = connections[router.db_for_write(PlanRendering)]
     try:
-        if connection.in_atomic_block:
-            with transaction.atomic(using=connection.alias):
-                _store(renderings, fields)
-        else:
+        if not connection.in_atomic_block:
             _store(renderings, fields)
-    except IntegrityError:
-        logger.info("Plan renderings not stored: a plan was deleted meanwhile.")
+            return len(renderings)
+        with transaction.atomic(using=connection.alias):
+            ids = [rendering.plan_id for rendering in renderings]
+            there = Plan.objects.select_for_update(no_key=True).filter(pk__in=ids)
+            still = set(there.values_list("pk", flat=True))
+            stored = [rendering for rendering in renderings if rendering.plan_id in still]
+            _store(stored, fields)
+            return len(stored)
+    except DatabaseError:
+        logger.info("Plan renderings not stored (a plan deleted meanwhile?).", exc_info=True)
+        return 0
+
+
+def _render_and_store(plan: tuple, key: str, *, quietly: bool) -> bytes:
+    """Render the plan in row `plan` (its items and milestones read), store both bodies under
+    `key` (`quietly`: for a read, `_store_quietly`) and return the detail body."""
+    summary, detail = _bodies(plan)
+    rendering = [_rendering_row(plan, key, summary, detail)]
+    if quietly:
+        _store_quietly(rendering, RENDERING_FIELDS)
+    else:
+        _store(rendering, RENDERING_FIELDS)
+    return detail
 
 
 def plan_rendering_store(plan: Plan) -> None:
@@ -837,37 +859,38 @@ def plan_rendering_store(plan: Plan) -> None:
     finds the bodies of the version the write made. Four queries: the plan's row, its items,
     its milestones, the INSERT."""
     (row,) = _PLAN_ROW.rows(plan.pk, plan.owner_id)
-    ((summary, detail),) = _rendered([row], {plan.pk: _PLAN_MILESTONES.rows(plan.pk)})
-    key = _rendering_key(row, catalogue_version())
-    _store([_rendering(plan.pk, key, summary, detail)], RENDERING_FIELDS)
+    _render_and_store(row, _rendering_key(row, catalogue_version()), quietly=False)
 
 
-def plan_renderings_refresh(plan_ids: Sequence[UUID]) -> int:
+def plan_renderings_refresh(plan_ids: Sequence[UUID], *, every: bool = False) -> int:
     """Render and store the plans among `plan_ids` whose stored bodies are missing or made
-    for another key (after a catalogue change or a deploy, say, instead of leaving it to each
-    plan's next read); returns how many. A few queries for all of them: give a few hundred at
-    a time."""
+    for another key (after a catalogue edit or a deploy, say, instead of leaving it to each
+    plan's next read), or (`every`) all of them; returns how many were stored (none when a
+    plan was deleted meanwhile: run again). A few queries for all of them: give a few
+    hundred at a time."""
     catalogue = catalogue_version()
     found = Plan.objects.filter(pk__in=plan_ids).values_list(
         *PLAN_COLUMNS, "rendering__detail_key", "rendering__summary_key"
     )
-    stale = [
+    wanted = [
         row[:PLAN_WIDTH]
         for row in found
-        if {row[-2], row[-1]} != {_rendering_key(row[:PLAN_WIDTH], catalogue)}
+        if every or {row[-2], row[-1]} != {_rendering_key(row[:PLAN_WIDTH], catalogue)}
     ]
-    if not stale:
+    if not wanted:
         return 0
-    milestones: dict[UUID, list[tuple]] = {row[0]: [] for row in stale}
+    items = _items_by_plan([row[0] for row in wanted])
+    milestones: dict[UUID, list[tuple]] = {row[0]: [] for row in wanted}
     rows = Milestone.objects.filter(plan_id__in=milestones).order_by("due_on", "id")
     for plan_id, *milestone in rows.values_list("plan_id", *MILESTONE_COLUMNS):
         milestones[plan_id].append(tuple(milestone))
     renderings = [
-        _rendering(row[0], _rendering_key(row, catalogue), summary, detail)
-        for row, (summary, detail) in zip(stale, _rendered(stale, milestones), strict=True)
+        _rendering_row(
+            row, _rendering_key(row, catalogue), *_bodies(row, items[row[0]], milestones[row[0]])
+        )
+        for row in wanted
     ]
-    _store_for_next_read(renderings, RENDERING_FIELDS)
-    return len(renderings)
+    return _store_quietly(renderings, RENDERING_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -896,9 +919,7 @@ class ShownPlan:
     def body(self) -> orjson.Fragment:
         body = None if self.stored is None else _stored_body(self.stored)
         if body is None:
-            plan_id = self.row[0]
-            ((summary, body),) = _rendered([self.row], {plan_id: _PLAN_MILESTONES.rows(plan_id)})
-            _store_for_next_read([_rendering(plan_id, self.key, summary, body)], RENDERING_FIELDS)
+            body = _render_and_store(self.row, self.key, quietly=True)
         return orjson.Fragment(body)
 
 
@@ -935,7 +956,9 @@ def plan_list_fragments(rows: Sequence[tuple]) -> list[orjson.Fragment]:
         ):
             body = bodies[index] = _render(data)
             renderings.append(
-                PlanRendering(plan_id=plan[0], summary_key=key, summary=_compressed(body))
+                PlanRendering(
+                    plan_id=plan[0], version=plan[6], summary_key=key, summary=_compressed(body)
+                )
             )
-        _store_for_next_read(renderings, SUMMARY_FIELDS)
+        _store_quietly(renderings, SUMMARY_FIELDS)
     return [orjson.Fragment(body) for body in bodies]

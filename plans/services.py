@@ -155,7 +155,7 @@ def plan_update(*, plan: Plan, data: dict[str, Any], expected_version: int | Non
 
 @transaction.atomic
 def plan_delete(*, plan: Plan, expected_version: int | None = None) -> None:
-    plan = _lock(plan, expected_version)
+    plan = _lock(plan, expected_version, deleting=True)
     plan.delete()
 
 
@@ -442,9 +442,15 @@ def milestone_delete(*, milestone: Milestone, expected_version: int | None = Non
 # --- internals ---------------------------------------------------------------------------
 
 
-def _lock(plan: Plan, expected_version: int | None) -> Plan:
-    """Re-read the plan under a row lock; refuse when the caller's version is stale."""
-    locked = Plan.objects.select_for_update(of=("self",)).select_related(
+def _lock(plan: Plan, expected_version: int | None, *, deleting: bool = False) -> Plan:
+    """Re-read the plan under a row lock; refuse when the caller's version is stale.
+
+    A change takes FOR NO KEY UPDATE (what its UPDATE of the version takes anyway): it keeps
+    other changes of the plan out but lets a concurrent read store the plan's rendered bodies,
+    whose foreign-key check takes FOR KEY SHARE. Under FOR UPDATE that read would wait for the
+    change while holding the new rendering row the change's own store waits for: a deadlock.
+    A delete takes FOR UPDATE, so that such a read's store waits and then finds no plan."""
+    locked = Plan.objects.select_for_update(of=("self",), no_key=not deleting).select_related(
         "target_role", "training_path"
     )
     current = locked.get(pk=plan.pk)

@@ -142,7 +142,7 @@ class PlanDetailView(APIView):
         responses={200: PlanDetailSerializer, 304: OpenApiResponse(description="Not modified.")},
     )
     def get(self, request, version, plan_id):
-        # the plan's row decides a 304 before anything is read from the cache or computed
+        # the plan's row decides a 304 before its stored body is decompressed or rendered
         shown = read_models.plan_shown(user=request.user, plan_id=plan_id)
         if etag_matches(shown.etag, request.headers.get("If-None-Match", "")):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": shown.etag})

@@ -5,10 +5,11 @@ BODIES = ("detail", "summary")
 
 
 def keep_bodies_in_their_rows(apps, schema_editor):
-    """The bodies come compressed already (zlib): PostgreSQL's default storage for bytea
-    (EXTENDED) would try to compress them again and move any over ~2 KB out of the row into
-    the TOAST table, a second look-up on every read. MAIN keeps them in the row unless the row
-    could not fit a page otherwise."""
+    """The bodies come compressed already (zlib). PostgreSQL's default storage for bytea
+    (EXTENDED) moves a row's large values out into the TOAST table once the row passes ~2 KB,
+    a second look-up on every read of a plan of some 50 items. MAIN keeps them in the row
+    unless the row could not fit a page otherwise (it may still try to compress them, which
+    fails fast on zlib's output)."""
     _set_storage(schema_editor, "MAIN")
 
 
@@ -46,6 +47,7 @@ class Migration(migrations.Migration):
                         to="plans.plan",
                     ),
                 ),
+                ("version", models.PositiveIntegerField()),
                 ("detail_key", models.TextField(blank=True)),
                 ("detail", models.BinaryField(null=True)),
                 ("summary_key", models.TextField(blank=True)),

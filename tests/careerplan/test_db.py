@@ -155,11 +155,16 @@ def test_upsert_inserts_new_rows_and_replaces_only_the_named_fields_of_taken_one
         for title in ("Taken", "New")
     )
     PlanRendering.objects.create(
-        plan=taken, detail_key="d1", detail=b"detail 1", summary_key="s1", summary=b"summary 1"
+        plan=taken,
+        version=1,
+        detail_key="d1",
+        detail=b"detail 1",
+        summary_key="s1",
+        summary=b"summary 1",
     )
     rows = [
-        PlanRendering(plan=taken, detail_key="d2", detail=b"detail 2", summary_key="s2"),
-        PlanRendering(plan=new, summary_key="s3", summary=b"summary 3"),
+        PlanRendering(plan=taken, version=1, detail_key="d2", detail=b"d2", summary_key="s2"),
+        PlanRendering(plan=new, version=1, summary_key="s3", summary=b"summary 3"),
     ]
     # when: one statement for both
     with django_assert_num_queries(1):
@@ -174,3 +179,36 @@ def test_upsert_inserts_new_rows_and_replaces_only_the_named_fields_of_taken_one
     # and nothing to write is no statement
     with django_assert_num_queries(0):
         upsert([], update_fields=["summary"], connection=connections["default"])
+
+
+def test_upsert_unless_newer_leaves_a_row_with_a_greater_value_alone():
+    # given: a stored row at version 3
+    owner = UserFactory()
+    role = Role.objects.create(slug="biller", title="Biller", family=Role.Family.BILLING)
+    start = date(2027, 1, 4)
+    plan = Plan.objects.create(owner=owner, title="P", target_role=role, start_date=start)
+    PlanRendering.objects.create(plan=plan, version=3, summary_key="three")
+    database = connections["default"]
+
+    def store(version: int) -> str:
+        row = PlanRendering(plan=plan, version=version, summary_key=f"at {version}")
+        upsert(
+            [row],
+            update_fields=["version", "summary_key"],
+            connection=database,
+            unless_newer="version",
+        )
+        return PlanRendering.objects.get(plan=plan).summary_key
+
+    # when / then: an older version is refused, the same or a newer one replaces it
+    assert store(2) == "three"
+    assert store(3) == "at 3"
+    assert store(4) == "at 4"
+
+
+def test_upsert_refuses_what_it_cannot_write():
+    database = connections["default"]
+    with pytest.raises(ValueError, match="fields to replace"):
+        upsert([PlanRendering(plan_id=uuid4(), version=1)], update_fields=[], connection=database)
+    with pytest.raises(ValueError, match="auto-incremented"):
+        upsert([PlanItem(position=0)], update_fields=["position"], connection=database)

@@ -77,7 +77,7 @@ def test_stored_bodies_stay_in_their_rows(catalogue):
     # and a 2 KB body (a plan of 50 items) is in the row: the TOAST table stays empty
     plan = make_plan(UserFactory(), role="medical-coder", path=None)
     body = os.urandom(2_500)  # incompressible, as zlib's output is
-    PlanRendering.objects.create(plan=plan, detail=body, summary=body[:600])
+    PlanRendering.objects.create(plan=plan, version=1, detail=body, summary=body[:600])
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = %s::regclass",

@@ -22,9 +22,10 @@ pytestmark = pytest.mark.django_db
 # catalogue version, role + its salary bands + premiums, path, steps, current fees +
 # certifications, tools
 CATALOGUE_QUERIES = 9
-# the rendered bodies stored by a read: their INSERT, in a savepoint here (inside the test's
-# transaction; in production, in autocommit, the INSERT alone)
-STORE_QUERIES = 3
+# the rendered bodies stored by a read: inside the test's transaction a savepoint, the plans
+# locked, the INSERT and the release (plans.read_models._store_quietly); in production, in
+# autocommit, the INSERT alone
+STORE_QUERIES = 4
 DETAIL_QUERIES = 1  # the plan (with the profile's salary and its stored body joined)
 DETAIL_RENDER_QUERIES = 1 + 2 + STORE_QUERIES  # the plan, its items and milestones, the store
 LIST_QUERIES = 1  # page of plans with their count, profiles' salaries and stored summaries

@@ -2,6 +2,7 @@
 change stores the bodies a read would render, a read uses a stored body only under its own
 key, and a read that finds none renders and stores it."""
 
+import threading
 import uuid
 import zlib
 from datetime import timedelta
@@ -9,8 +10,8 @@ from decimal import Decimal
 
 import orjson
 import pytest
-from django.core.management import call_command
-from django.db import connection
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 
 from accounts.services import profile_update
 from plans import read_models, services
@@ -28,11 +29,7 @@ def detail_url(plan) -> str:
 
 def rendered_now(plan) -> tuple[bytes, bytes]:
     """The summary and detail bodies a read would render for the plan now."""
-    row = read_models._plan_row(user=plan.owner, plan_id=plan.id)
-    ((summary, detail),) = read_models._rendered(
-        [row], {plan.id: read_models._PLAN_MILESTONES.rows(plan.id)}
-    )
-    return summary, detail
+    return read_models._bodies(read_models._plan_row(user=plan.owner, plan_id=plan.id))
 
 
 def current_key(plan) -> str:
@@ -168,18 +165,100 @@ def test_a_deleted_plan_takes_its_bodies_with_it(auth_client, coder_plan):
     assert not PlanRendering.objects.exists()
 
 
+def gone_plans_rendering() -> PlanRendering:
+    """A rendering of a plan that is not there (deleted after a read took its row)."""
+    return PlanRendering(
+        plan_id=uuid.uuid4(), version=1, detail_key="k", detail=b"", summary_key="k", summary=b""
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_bodies_of_a_plan_deleted_meanwhile_are_dropped_quietly(catalogue, user):
-    # given: a read rendered a plan that another request deleted before the read stored it
-    # (the foreign key is checked at COMMIT: the store's own transaction fails)
-    gone = PlanRendering(
-        plan_id=uuid.uuid4(), detail_key="k", detail=b"", summary_key="k", summary=b""
+    # given: a read rendered a plan that another request deleted before the read stored it,
+    # beside one still there (the foreign key is checked at COMMIT: the store's own
+    # transaction, in autocommit, fails whole)
+    plan = make_plan(user)
+    there = read_models._rendering_row(
+        read_models._plan_row(user=user, plan_id=plan.id), "k", b"{}", b"{}"
     )
     # when / then: no error, nothing stored, and the connection still answers
-    read_models._store_for_next_read([gone], read_models.RENDERING_FIELDS)
+    assert read_models._store_quietly([there, gone_plans_rendering()], ["summary"]) == 0
     assert not PlanRendering.objects.exists()
     assert connection.is_usable()
-    assert Plan.objects.count() == 0
+    assert read_models._store_quietly([there], ["summary"]) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_callers_transaction_only_plans_still_there_are_stored(catalogue, user):
+    # given: a caller's transaction in which a read stores what it rendered, one of the plans
+    # gone (deferred, its foreign-key check would fail the caller's COMMIT)
+    plan = make_plan(user)
+    there = read_models._rendering_row(
+        read_models._plan_row(user=user, plan_id=plan.id), "k", b"{}", b"{}"
+    )
+    with transaction.atomic():
+        stored = read_models._store_quietly([gone_plans_rendering(), there], ["summary"])
+        services.plan_update(plan=plan, data={"title": "The caller's own work"})
+    # then: the caller's transaction committed, with the rendering of the plan still there
+    assert stored == 1
+    assert Plan.objects.get(pk=plan.pk).title == "The caller's own work"
+    assert list(PlanRendering.objects.values_list("plan_id", flat=True)) == [plan.pk]
+
+
+def test_a_store_for_an_older_version_leaves_a_newer_one_alone(coder_plan):
+    # given: a read took version 1's row, then a change stored version 2's bodies
+    old_row = read_models._plan_row(user=coder_plan.owner, plan_id=coder_plan.id)
+    old_key = read_models._rendering_key(old_row, catalogue_version())
+    stale = read_models._rendering_row(old_row, old_key, *read_models._bodies(old_row))
+    services.plan_update(plan=coder_plan, data={"title": "Version 2"})
+    # when: the read stores what it rendered
+    read_models._store_quietly([stale], read_models.RENDERING_FIELDS)
+    # then: version 2's bodies stay
+    assert PlanRendering.objects.get(plan=coder_plan).version == 2
+    assert_stored_as_rendered_now(coder_plan)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_read_storing_a_new_plans_bodies_and_a_change_of_it_do_not_deadlock(
+    catalogue, user, auth_client
+):
+    # given: a change of a new plan (no bodies stored) that holds the plan's lock while a
+    # read of it renders and stores; the change stores its own bodies only after that
+    plan = make_plan(user)
+    locked, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def change() -> None:
+        try:
+            with transaction.atomic():
+                current = services._lock(plan, None)
+                locked.set()
+                release.wait(timeout=10)
+                current.title = "Changed while read"
+                current.save()
+                services._bump(current)
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=change)
+    writer.start()
+    assert locked.wait(timeout=10)
+    # when: the read (under FOR UPDATE it would wait on the change, holding the new rendering
+    # row the change's store then waits for: PostgreSQL's deadlock detector fails one of them)
+    timer = threading.Timer(1.5, release.set)  # past deadlock_timeout (1 s) if the read waits
+    timer.start()
+    response = auth_client.get(detail_url(plan))
+    release.set()
+    writer.join(timeout=20)
+    timer.cancel()
+    # then: both went through, and the change's newer bodies are the ones stored
+    assert response.status_code == 200
+    assert failures == []
+    assert PlanRendering.objects.get(plan=plan).version == 2
+    assert_stored_as_rendered_now(plan)
 
 
 def test_render_plans_stores_the_missing_and_the_stale_only(catalogue, user):
@@ -197,3 +276,20 @@ def test_render_plans_stores_the_missing_and_the_stale_only(catalogue, user):
         assert_stored_as_rendered_now(plan)
     assert PlanRendering.objects.get(plan=current).detail == marker
     assert read_models.plan_renderings_refresh([current.id, never_read.id, stale.id]) == 0
+
+
+def test_render_plans_all_renders_the_current_ones_too(catalogue, user):
+    # given: bodies stored under the right key but not what the plan shows (a change the
+    # keys do not name, such as a catalogue edit by QuerySet.update())
+    plan = make_plan(user)
+    services.plan_update(plan=plan, data={"title": "Current"})
+    PlanRendering.objects.filter(plan=plan).update(detail=zlib.compress(b'{"out": "of date"}'))
+    # when
+    call_command("render_plans", "--all")
+    # then
+    assert_stored_as_rendered_now(plan)
+
+
+def test_render_plans_refuses_a_batch_below_one(catalogue):
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("render_plans", "--batch", "0")

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from plans.models import Plan
 from plans.read_models import plan_renderings_refresh
@@ -15,8 +15,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch", type=int, default=500, help="Plans rendered per round (default 500)."
         )
+        parser.add_argument(
+            "--all",
+            action="store_true",
+            dest="every",
+            help=(
+                "Render every plan, whatever its stored key says: after a change the keys do "
+                "not name (a catalogue edit made without Django's signals, such as "
+                "QuerySet.update() or raw SQL, or a data migration of plan rows)."
+            ),
+        )
 
-    def handle(self, *args, batch: int, **options):
+    def handle(self, *args, batch: int, every: bool, **options):
+        if batch < 1:
+            raise CommandError("--batch takes a number of plans of at least 1.")
         plans = Plan.objects.order_by("pk").values_list("pk", flat=True)
         seen = rendered = 0
         last = None
@@ -25,7 +37,7 @@ class Command(BaseCommand):
             ids = list((plans if last is None else plans.filter(pk__gt=last))[:batch])
             if not ids:
                 break
-            rendered += plan_renderings_refresh(ids)
+            rendered += plan_renderings_refresh(ids, every=every)
             seen += len(ids)
             last = ids[-1]
         self.stdout.write(f"{rendered} of {seen} plans rendered and stored.")
