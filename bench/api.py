@@ -149,17 +149,6 @@ def build_data() -> dict[str, float]:
     return bulk_load(statements, {"users": USERS, "last_k": PLANS_PER_USER - 1})
 
 
-def checkpoint() -> None:
-    """Write the built data out before measuring (the build's WAL would otherwise trigger a
-    checkpoint whose writes, spread over minutes, compete with the scenarios' commits)."""
-    from django.db import connection
-
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("CHECKPOINT")
-    log(f"checkpoint in {time.perf_counter() - started:.1f} s")
-
-
 def make_sessions() -> list[dict]:
     """Session tokens for every user, as allauth's app login makes them (a session row, also
     in the Redis session cache as `cached_db` keeps it), with their newest plan (50 items) and,
@@ -244,10 +233,11 @@ class Scenario:
     requests: list[tuple[str, str, str, str]]  # method, token, path, body
     baseline: str | None = None  # bare payload name, or "pk"
     lua: Path | None = None
-    # before the warm-up: "shown" reads every request once (so the plans created by an earlier
-    # configuration's create scenario have their bodies stored too, as a user's first look at
-    # them stores them), "forgotten" deletes the stored bodies of the scenario's plans (each
-    # request renders and stores its plan's body, as after a catalogue edit)
+    # before the warm-up: "shown" reads every request once (so the plans an earlier
+    # configuration's create and PATCH scenarios made or changed have their bodies stored
+    # too, as a user's first look after them stores them), "forgotten" deletes the stored
+    # bodies of the scenario's plans (each request renders and stores its plan's body, as
+    # the first read after a change of the plan or a catalogue edit does)
     before: str | None = None
 
 
@@ -617,11 +607,10 @@ def main() -> int:
     build_data()
     sessions = make_sessions()
     build_s = time.perf_counter() - started
-    log("storing every plan's rendered bodies, as the plans' writes leave them")
+    log("storing every plan's rendered bodies, as a read after its last change leaves them")
     started = time.perf_counter()
     manage(env, "render_plans", "--batch", "1000")
     render_s = time.perf_counter() - started
-    checkpoint()
     all_scenarios = scenarios(sessions)
     # Payloads for the bare baseline: the responses the catalogue scenarios give.
     PAYLOADS.mkdir(parents=True, exist_ok=True)
@@ -688,18 +677,18 @@ def main() -> int:
         "each user: 50 items and 20 milestones; the others 10 and 5), a pending reminder "
         f"per milestone, session tokens for all {USERS:,} users; built set-based in "
         f"{build_s:.1f} s; every plan's rendered bodies stored by `manage.py render_plans` "
-        f"in {render_s:.1f} s (as each plan's last write, or a read, leaves them).",
+        f"in {render_s:.1f} s (as the first read after each plan's last change leaves them).",
         "",
         f"Load: wrk 1 thread, {CONNECTIONS} connections, {DURATION} s per scenario after a "
         f"{WARMUP} s warm-up, requests rotating over the first {TOKEN_USERS:,} users (their "
         "plans and milestones). Plan reads are measured twice: with *stored bodies* (the "
-        "plan's row and its rendered body in one query, what a read finds after any write "
-        "of the plan or an earlier read), over those users after each of their lists and "
+        "plan's row and its rendered body in one query, what a read finds when the plan was "
+        "read since its last change), over those users after each of their lists and "
         "plans was read once (which stores the bodies of the plans an earlier configuration's "
         f"create scenario made), and *rendered anew*, over the other {USERS - TOKEN_USERS:,} "
         "users after their plans' stored bodies were deleted (each request renders its body "
-        "and stores it, as the first read of each plan after a catalogue edit or a deploy "
-        "does). Production settings "
+        "and stores it, as the first read after a change of the plan, a catalogue edit or a "
+        "deploy does). Production settings "
         "(DJANGO_DEBUG=false), gunicorn.conf.py with its access log on, the cache (throttle "
         "counters, sessions, catalogue bodies) in Redis as in docker-compose.yml, "
         "throttling on at an unreachable rate. Baselines are served by "

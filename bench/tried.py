@@ -389,10 +389,10 @@ def build_parts() -> None:
         ],
         "detail: rendered (orjson)": lambda: read_models._render(data),
         "detail: compressed": lambda: zlib.compress(body, read_models.RENDERING_COMPRESSION),
-        "detail: both bodies compressed, stored": lambda: read_models._store_quietly(
+        "detail: both bodies compressed, stored": lambda: read_models._store(
             [read_models._rendering_row(row, key, summary, body)], read_models.RENDERING_FIELDS
         ),
-        "detail: the store alone": lambda: read_models._store_quietly(
+        "detail: the store alone": lambda: read_models._store(
             rendering, read_models.RENDERING_FIELDS
         ),
         f"list: items of its {len(rows)} plans": lambda: read_models._items_by_plan(

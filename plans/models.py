@@ -73,8 +73,8 @@ class PlanRendering(models.Model):
     JSON bytes, zlib-compressed, each with the key it was rendered for (plans.read_models
     names in it the plan's version, the catalogue version, the profile salary, the time zone
     and the code that shaped it). A read uses a body only under its own key and renders and
-    stores it otherwise; every change of a plan stores both. Derived data only: emptying the
-    table loses nothing but the time to render again."""
+    stores it otherwise, so a plan is rendered once per change of what it shows. Derived data
+    only: emptying the table loses nothing but the time to render again."""
 
     plan = models.OneToOneField(
         Plan, on_delete=models.CASCADE, primary_key=True, related_name="rendering"

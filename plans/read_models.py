@@ -721,14 +721,15 @@ def plan_items_data(*, user: User, plan_id: UUID | str) -> tuple[list[dict], str
 # the plan's row), the time zone the datetimes are shown in, and this code. Its rendered
 # bodies (the JSON renderer's own bytes, compressed) are stored in PlanRendering with a key
 # naming all of them: a read takes a body, in the same query as the plan's row, only when its
-# own key is the stored one, and otherwise renders it and stores it for the next read. Every
-# change of a plan stores both bodies in its transaction (`plan_rendering_store`), so a read
-# renders only after a catalogue change, a profile salary change, a deploy that changes the
-# shaping code, or for a plan not read since it was created (its one INSERT cannot carry
-# bodies that show the ids it makes). A store never replaces bodies of a newer plan version
-# (a read that rendered before a change and stores after it). A change of plan rows that
-# bypasses plans.services (a data migration) leaves the key as it was: run
-# `manage.py render_plans --all` after it. Bodies go back into responses as orjson Fragments.
+# own key is the stored one, and otherwise renders it and stores it for the next reads. So a
+# plan is rendered once per change of what it shows (its first read after a change of the
+# plan, a catalogue edit, a profile salary change or a deploy that changes the shaping code),
+# not on every read, and not by the writes: a change only bumps the version (several changes
+# in a row render once, at the read after them, or never when nobody reads in between). A
+# store never replaces bodies of a newer plan version (a read that rendered before a change
+# and stores after it). A change of plan rows that bypasses plans.services (a data
+# migration) leaves the key as it was: run `manage.py render_plans --all` after it. Bodies go
+# back into responses as orjson Fragments.
 
 # zlib level 1: a 24 KB plan of 50 items is stored in 2 KB (0.06-0.14 ms to compress once,
 # 0.02 ms to decompress per read: `python -m bench.tried compress`), small enough to stay in
@@ -809,57 +810,43 @@ def _rendering_row(plan: tuple, key: str, summary: bytes, detail: bytes) -> Plan
     )
 
 
-def _store(renderings: list[PlanRendering], fields: Sequence[str]) -> None:
+def _store(renderings: list[PlanRendering], fields: Sequence[str]) -> int:
     """Insert the renderings, or replace `fields` of those stored unless they were rendered
-    for a newer version of their plan: one statement."""
-    connection = connections[router.db_for_write(PlanRendering)]
-    upsert(renderings, update_fields=fields, connection=connection, unless_newer="version")
-
-
-def _store_quietly(renderings: list[PlanRendering], fields: Sequence[str]) -> int:
-    """`_store` for what a read rendered, which only saves the next read some work: never an
-    error. Alone in autocommit (a request's read) its statement is its own transaction, and
-    it fails, storing nothing, when a plan was deleted since its row was read (the foreign key,
-    checked at that commit) or the database refuses the write. Inside a caller's transaction
-    (tests; nothing in the API reads in one), the foreign key would only be checked at the
-    caller's COMMIT: the plans are locked first and only those still there are stored, in a
-    savepoint. Returns how many were stored."""
+    for a newer version of their plan (a read that rendered before a change and stores after
+    it): one statement, which only saves later reads some work, so never an error. Alone in
+    autocommit (a request's read) the statement is its own transaction, and it fails, storing
+    nothing, when a plan was deleted since its row was read (the foreign key, checked at that
+    commit) or the database refuses the write. Inside a caller's transaction (tests; nothing
+    in the API reads in one) the foreign key would only be checked at the caller's COMMIT: the
+    plans are locked first and only those still there are stored, in a savepoint. Returns how
+    many were stored."""
     connection = connections[router.db_for_write(PlanRendering)]
     try:
-        if not connection.in_atomic_block:
-            _store(renderings, fields)
-            return len(renderings)
-        with transaction.atomic(using=connection.alias):
-            ids = [rendering.plan_id for rendering in renderings]
-            there = Plan.objects.select_for_update(no_key=True).filter(pk__in=ids)
-            still = set(there.values_list("pk", flat=True))
-            stored = [rendering for rendering in renderings if rendering.plan_id in still]
-            _store(stored, fields)
-            return len(stored)
+        if connection.in_atomic_block:
+            with transaction.atomic(using=connection.alias):
+                ids = [rendering.plan_id for rendering in renderings]
+                there = Plan.objects.select_for_update(no_key=True).filter(pk__in=ids)
+                still = set(there.values_list("pk", flat=True))
+                renderings = [one for one in renderings if one.plan_id in still]
+                _upsert(renderings, fields, connection)
+        else:
+            _upsert(renderings, fields, connection)
     except DatabaseError:
         logger.info("Plan renderings not stored (a plan deleted meanwhile?).", exc_info=True)
         return 0
+    return len(renderings)
 
 
-def _render_and_store(plan: tuple, key: str, *, quietly: bool) -> bytes:
+def _upsert(renderings: list[PlanRendering], fields: Sequence[str], connection) -> None:
+    upsert(renderings, update_fields=fields, connection=connection, unless_newer="version")
+
+
+def _render_and_store(plan: tuple, key: str) -> bytes:
     """Render the plan in row `plan` (its items and milestones read), store both bodies under
-    `key` (`quietly`: for a read, `_store_quietly`) and return the detail body."""
+    `key` and return the detail body."""
     summary, detail = _bodies(plan)
-    rendering = [_rendering_row(plan, key, summary, detail)]
-    if quietly:
-        _store_quietly(rendering, RENDERING_FIELDS)
-    else:
-        _store(rendering, RENDERING_FIELDS)
+    _store([_rendering_row(plan, key, summary, detail)], RENDERING_FIELDS)
     return detail
-
-
-def plan_rendering_store(plan: Plan) -> None:
-    """Render `plan` as it is now and store both its bodies: called by every change of a plan
-    (plans.services), in its transaction after the change, so the read that follows a write
-    finds the bodies of the version the write made. Four queries: the plan's row, its items,
-    its milestones, the INSERT."""
-    (row,) = _PLAN_ROW.rows(plan.pk, plan.owner_id)
-    _render_and_store(row, _rendering_key(row, catalogue_version()), quietly=False)
 
 
 def plan_renderings_refresh(plan_ids: Sequence[UUID], *, every: bool = False) -> int:
@@ -890,7 +877,7 @@ def plan_renderings_refresh(plan_ids: Sequence[UUID], *, every: bool = False) ->
         )
         for row in wanted
     ]
-    return _store_quietly(renderings, RENDERING_FIELDS)
+    return _store(renderings, RENDERING_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -919,7 +906,7 @@ class ShownPlan:
     def body(self) -> orjson.Fragment:
         body = None if self.stored is None else _stored_body(self.stored)
         if body is None:
-            body = _render_and_store(self.row, self.key, quietly=True)
+            body = _render_and_store(self.row, self.key)
         return orjson.Fragment(body)
 
 
@@ -960,5 +947,5 @@ def plan_list_fragments(rows: Sequence[tuple]) -> list[orjson.Fragment]:
                     plan_id=plan[0], version=plan[6], summary_key=key, summary=_compressed(body)
                 )
             )
-        _store_quietly(renderings, SUMMARY_FIELDS)
+        _store(renderings, SUMMARY_FIELDS)
     return [orjson.Fragment(body) for body in bodies]

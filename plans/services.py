@@ -23,7 +23,6 @@ from plans import selectors
 from plans.computations import MAX_SHIFT_DAYS, Duration, Kind, plan_schedule
 from plans.inserts import insert_new_plan
 from plans.models import IdempotencyRecord, Milestone, Plan, PlanItem
-from plans.read_models import plan_rendering_store
 from plans.reminders import reminders_for_new_plan, reminders_sync_for_plan
 from roles.models import Certification, Role, Tool, TrainingPath, TrainingStep
 from roles.selectors import certification_current_exam_fee
@@ -446,10 +445,10 @@ def _lock(plan: Plan, expected_version: int | None, *, deleting: bool = False) -
     """Re-read the plan under a row lock; refuse when the caller's version is stale.
 
     A change takes FOR NO KEY UPDATE (what its UPDATE of the version takes anyway): it keeps
-    other changes of the plan out but lets a concurrent read store the plan's rendered bodies,
-    whose foreign-key check takes FOR KEY SHARE. Under FOR UPDATE that read would wait for the
-    change while holding the new rendering row the change's own store waits for: a deadlock.
-    A delete takes FOR UPDATE, so that such a read's store waits and then finds no plan."""
+    other changes of the plan out but lets a concurrent read store the plan's rendered bodies
+    (plans.read_models), whose foreign-key check takes FOR KEY SHARE, without waiting for the
+    change. A delete takes FOR UPDATE, so that such a read's store waits and then finds no
+    plan (and stores nothing)."""
     locked = Plan.objects.select_for_update(of=("self",), no_key=not deleting).select_related(
         "target_role", "training_path"
     )
@@ -460,13 +459,13 @@ def _lock(plan: Plan, expected_version: int | None, *, deleting: bool = False) -
 
 
 def _bump(plan: Plan) -> Plan:
-    """Every change ends here: a new version (ETag), reminders that match the milestones, and
-    the plan's rendered bodies for the version this write made (read_models: the next read
-    takes them instead of rendering). Returns the plan, whose `etag` is then that version."""
+    """Every change ends here: a new version (ETag; the plan's stored rendered bodies were
+    made for an older one, so its next read renders them again: plans.read_models) and
+    reminders that match the milestones. Returns the plan, whose `etag` is then the version
+    this write made."""
     plan.version += 1
     plan.save(update_fields=["version", "updated_at"])
     reminders_sync_for_plan(plan=plan)
-    plan_rendering_store(plan)
     return plan
 
 

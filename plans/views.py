@@ -76,7 +76,7 @@ def _guarded(service, **kwargs):
 
 def plan_detail_response(request, plan_id) -> Response:
     """The plan as GET /plans/<id>/ shows it (summary, items, milestones, ETag), after a write:
-    the write stored its rendered body (plans.services), so this reads it with the row."""
+    rendered for the version the write made, and stored for the reads after it."""
     shown = read_models.plan_shown(user=request.user, plan_id=plan_id)
     return Response(shown.body(), headers={"ETag": shown.version_etag})
 

@@ -1,8 +1,9 @@
-"""Rendered plan bodies stored with the plans (PlanRendering, plans/read_models.py): every
-change stores the bodies a read would render, a read uses a stored body only under its own
-key, and a read that finds none renders and stores it."""
+"""Rendered plan bodies stored with the plans (PlanRendering, plans/read_models.py): a read
+uses a stored body only under its own key, and otherwise renders the body and stores it; after
+any change of the plan the next read shows the change."""
 
 import threading
+import time
 import uuid
 import zlib
 from datetime import timedelta
@@ -46,6 +47,11 @@ def assert_stored_as_rendered_now(plan) -> None:
     assert zlib.decompress(stored.summary) == summary
 
 
+def read(plan) -> None:
+    """A read of the plan's detail, which stores its bodies when none are stored for its key."""
+    read_models.plan_shown(user=plan.owner, plan_id=plan.id).body()
+
+
 def first_item(plan):
     return plan.items.order_by("position").first()
 
@@ -81,21 +87,37 @@ CHANGES = {
 
 
 @pytest.mark.parametrize("change", list(CHANGES), ids=list(CHANGES))
-def test_every_change_stores_the_bodies_of_the_version_it_made(coder_plan, change):
+def test_the_read_after_any_change_shows_it_and_stores_it(auth_client, coder_plan, change):
     # given: a plan whose bodies are stored for its current version
-    services.plan_update(plan=coder_plan, data={"title": "Before"})
-    before = PlanRendering.objects.get(plan=coder_plan)
+    before = auth_client.get(detail_url(coder_plan))
+    before_key = PlanRendering.objects.get(plan=coder_plan).detail_key
     # when
     CHANGES[change](Plan.objects.get(pk=coder_plan.pk))
-    # then: stored under the new version's key, byte for byte what a read renders now
-    assert PlanRendering.objects.get(plan=coder_plan).detail_key != before.detail_key
+    after = auth_client.get(detail_url(coder_plan))
+    # then: rendered anew (what a read renders now, not the stored bytes), stored under the
+    # new version's key
+    assert after.content != before.content
+    assert after.content == rendered_now(coder_plan)[1]
+    assert PlanRendering.objects.get(plan=coder_plan).detail_key != before_key
     assert_stored_as_rendered_now(coder_plan)
 
 
-def test_a_read_after_a_write_serves_the_stored_body(auth_client, coder_plan):
+def test_a_change_renders_nothing(coder_plan, django_assert_num_queries):
+    # given: bodies stored for the plan's current version
+    read(coder_plan)
+    stored = PlanRendering.objects.get(plan=coder_plan)
+    # when: two changes in a row
+    services.plan_update(plan=coder_plan, data={"title": "One"})
+    services.plan_update(plan=Plan.objects.get(pk=coder_plan.pk), data={"title": "Two"})
+    # then: the stored row is as it was; the next read renders once, for the last version
+    assert PlanRendering.objects.get(plan=coder_plan).detail_key == stored.detail_key
+    assert current_key(coder_plan) != stored.detail_key
+
+
+def test_a_read_serves_the_stored_body(auth_client, coder_plan):
     # given: stored bodies replaced by other valid bodies under the same keys, so that what a
     # read serves tells where it came from
-    services.plan_update(plan=coder_plan, data={"title": "Stored"})
+    auth_client.get(detail_url(coder_plan))
     marker = {"marker": "from the store"}
     PlanRendering.objects.filter(plan=coder_plan).update(
         detail=zlib.compress(orjson.dumps(marker)),
@@ -182,10 +204,10 @@ def test_bodies_of_a_plan_deleted_meanwhile_are_dropped_quietly(catalogue, user)
         read_models._plan_row(user=user, plan_id=plan.id), "k", b"{}", b"{}"
     )
     # when / then: no error, nothing stored, and the connection still answers
-    assert read_models._store_quietly([there, gone_plans_rendering()], ["summary"]) == 0
+    assert read_models._store([there, gone_plans_rendering()], ["summary"]) == 0
     assert not PlanRendering.objects.exists()
     assert connection.is_usable()
-    assert read_models._store_quietly([there], ["summary"]) == 1
+    assert read_models._store([there], ["summary"]) == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -197,7 +219,7 @@ def test_inside_a_callers_transaction_only_plans_still_there_are_stored(catalogu
         read_models._plan_row(user=user, plan_id=plan.id), "k", b"{}", b"{}"
     )
     with transaction.atomic():
-        stored = read_models._store_quietly([gone_plans_rendering(), there], ["summary"])
+        stored = read_models._store([gone_plans_rendering(), there], ["summary"])
         services.plan_update(plan=plan, data={"title": "The caller's own work"})
     # then: the caller's transaction committed, with the rendering of the plan still there
     assert stored == 1
@@ -206,13 +228,14 @@ def test_inside_a_callers_transaction_only_plans_still_there_are_stored(catalogu
 
 
 def test_a_store_for_an_older_version_leaves_a_newer_one_alone(coder_plan):
-    # given: a read took version 1's row, then a change stored version 2's bodies
+    # given: a read took version 1's row; then a change, and another read stored version 2's
     old_row = read_models._plan_row(user=coder_plan.owner, plan_id=coder_plan.id)
     old_key = read_models._rendering_key(old_row, catalogue_version())
     stale = read_models._rendering_row(old_row, old_key, *read_models._bodies(old_row))
     services.plan_update(plan=coder_plan, data={"title": "Version 2"})
-    # when: the read stores what it rendered
-    read_models._store_quietly([stale], read_models.RENDERING_FIELDS)
+    read(coder_plan)
+    # when: the first read stores what it rendered
+    read_models._store([stale], read_models.RENDERING_FIELDS)
     # then: version 2's bodies stay
     assert PlanRendering.objects.get(plan=coder_plan).version == 2
     assert_stored_as_rendered_now(coder_plan)
@@ -220,11 +243,10 @@ def test_a_store_for_an_older_version_leaves_a_newer_one_alone(coder_plan):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_a_read_storing_a_new_plans_bodies_and_a_change_of_it_do_not_deadlock(
+def test_a_read_stores_a_plans_bodies_without_waiting_for_a_change_of_it(
     catalogue, user, auth_client
 ):
-    # given: a change of a new plan (no bodies stored) that holds the plan's lock while a
-    # read of it renders and stores; the change stores its own bodies only after that
+    # given: a change of a new plan (no bodies stored) holding the plan's lock
     plan = make_plan(user)
     locked, release = threading.Event(), threading.Event()
     failures: list[BaseException] = []
@@ -235,7 +257,7 @@ def test_a_read_storing_a_new_plans_bodies_and_a_change_of_it_do_not_deadlock(
                 current = services._lock(plan, None)
                 locked.set()
                 release.wait(timeout=10)
-                current.title = "Changed while read"
+                current.title = "Changed after the read"
                 current.save()
                 services._bump(current)
         except BaseException as exc:
@@ -246,26 +268,30 @@ def test_a_read_storing_a_new_plans_bodies_and_a_change_of_it_do_not_deadlock(
     writer = threading.Thread(target=change)
     writer.start()
     assert locked.wait(timeout=10)
-    # when: the read (under FOR UPDATE it would wait on the change, holding the new rendering
-    # row the change's store then waits for: PostgreSQL's deadlock detector fails one of them)
-    timer = threading.Timer(1.5, release.set)  # past deadlock_timeout (1 s) if the read waits
+    timer = threading.Timer(5, release.set)  # the change ends on its own after 5 s
     timer.start()
+    # when: the read renders and stores (its foreign-key check takes FOR KEY SHARE, which a
+    # change's FOR NO KEY UPDATE lets through; under FOR UPDATE it waits for the change)
+    started = time.monotonic()
     response = auth_client.get(detail_url(plan))
+    waited = time.monotonic() - started
     release.set()
     writer.join(timeout=20)
     timer.cancel()
-    # then: both went through, and the change's newer bodies are the ones stored
+    # then: the read did not wait for the change, and both went through
     assert response.status_code == 200
+    assert waited < 4
     assert failures == []
-    assert PlanRendering.objects.get(plan=plan).version == 2
+    assert PlanRendering.objects.get(plan=plan).version == 1
+    assert auth_client.get(detail_url(plan)).json()["title"] == "Changed after the read"
     assert_stored_as_rendered_now(plan)
 
 
 def test_render_plans_stores_the_missing_and_the_stale_only(catalogue, user):
     # given: one plan stored and current, one never read, one stored under an old key
     current, never_read, stale = (make_plan(user) for _ in range(3))
-    services.plan_update(plan=current, data={"title": "Current"})
-    services.plan_update(plan=stale, data={"title": "Stale"})
+    read(current)
+    read(stale)
     PlanRendering.objects.filter(plan=stale).update(detail_key="old", summary_key="old")
     marker = zlib.compress(b'{"marker": "left alone"}')
     PlanRendering.objects.filter(plan=current).update(detail=marker)
@@ -282,7 +308,7 @@ def test_render_plans_all_renders_the_current_ones_too(catalogue, user):
     # given: bodies stored under the right key but not what the plan shows (a change the
     # keys do not name, such as a catalogue edit by QuerySet.update())
     plan = make_plan(user)
-    services.plan_update(plan=plan, data={"title": "Current"})
+    read(plan)
     PlanRendering.objects.filter(plan=plan).update(detail=zlib.compress(b'{"out": "of date"}'))
     # when
     call_command("render_plans", "--all")
