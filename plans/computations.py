@@ -24,7 +24,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 ZERO = Decimal("0")
 WEEKS_PER_MONTH = Decimal("52") / Decimal("12")
-MAX_SHIFT_DAYS = 3650  # how far a plan's dates move at once (plans.services.plan_shift)
 
 
 class Kind:

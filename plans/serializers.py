@@ -4,8 +4,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from careerplan.api.serializers import RejectUnknownFieldsMixin, StrictIntegerField
-from plans.computations import MAX_SHIFT_DAYS, Duration
+from plans.computations import Duration
 from plans.models import Milestone, Plan, PlanItem
+from plans.services import MAX_SHIFT_DAYS
 from roles.models import Certification, Role, Tool, TrainingPath, TrainingStep
 from roles.selectors import training_path_of_role
 from roles.serializers import CertificationRefSerializer, RoleRefSerializer, SourceSerializer

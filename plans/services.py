@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.selectors import profile_for_user
 from plans import selectors
-from plans.computations import MAX_SHIFT_DAYS, Duration, Kind, plan_schedule
+from plans.computations import Duration, Kind, plan_schedule
 from plans.inserts import insert_new_plan
 from plans.models import IdempotencyRecord, Milestone, Plan, PlanItem
 from plans.reminders import reminders_for_new_plan, reminders_sync_for_plan
@@ -48,6 +48,7 @@ NOT_A_PERMUTATION = (
 )
 SHIFT_OUT_OF_RANGE = "Shift by a non-zero number of days between -{limit} and {limit}."
 FIELD_NOT_FOR_KIND = "This field does not apply to a {kind} item."
+MAX_SHIFT_DAYS = 3650
 
 
 class PlanVersionConflict(Exception):
