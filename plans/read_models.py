@@ -692,7 +692,7 @@ def new_plan_detail_data(plan: Plan) -> tuple[dict[str, Any], str]:
     rows it wrote (kept on the plan as `written_items` and `written_milestones`) instead of
     reading them back: the same rows, in the order the queries give them, three queries fewer.
     Every caller has such a plan (POST /plans/, the path finder's "start this plan"); any
-    other plan is `plan_detail_data`'s to show."""
+    other plan is shown by `plan_shown`."""
     items, milestones = plan.written_items, plan.written_milestones
     profile_salary = profile_for_user(user=plan.owner).current_salary
     row = (*(getattr(plan, column) for column in PLAN_COLUMNS[:-1]), profile_salary)
@@ -810,7 +810,7 @@ def _rendering_row(plan: tuple, key: str, summary: bytes, detail: bytes) -> Plan
     )
 
 
-def _store(renderings: list[PlanRendering], fields: Sequence[str]) -> int:
+def _store(renderings: list[PlanRendering], fields: Sequence[str]) -> bool:
     """Insert the renderings, or replace `fields` of those stored unless they were rendered
     for a newer version of their plan (a read that rendered before a change and stores after
     it): one statement, which only saves later reads some work, so never an error. Alone in
@@ -818,9 +818,11 @@ def _store(renderings: list[PlanRendering], fields: Sequence[str]) -> int:
     nothing, when a plan was deleted since its row was read (the foreign key, checked at that
     commit) or the database refuses the write. Inside a caller's transaction (tests; nothing
     in the API reads in one) the foreign key would only be checked at the caller's COMMIT: the
-    plans are locked first and only those still there are stored, in a savepoint. Returns how
-    many were stored."""
+    plans are locked first and only those still there are stored, in a savepoint. Rows go in
+    plan id order, so two stores of the same plans lock their rows in the same order. Returns
+    whether the statement went through."""
     connection = connections[router.db_for_write(PlanRendering)]
+    renderings = sorted(renderings, key=lambda rendering: str(rendering.plan_id))
     try:
         if connection.in_atomic_block:
             with transaction.atomic(using=connection.alias):
@@ -833,8 +835,8 @@ def _store(renderings: list[PlanRendering], fields: Sequence[str]) -> int:
             _upsert(renderings, fields, connection)
     except DatabaseError:
         logger.info("Plan renderings not stored (a plan deleted meanwhile?).", exc_info=True)
-        return 0
-    return len(renderings)
+        return False
+    return True
 
 
 def _upsert(renderings: list[PlanRendering], fields: Sequence[str], connection) -> None:
@@ -849,12 +851,25 @@ def _render_and_store(plan: tuple, key: str) -> bytes:
     return detail
 
 
+class RenderingsNotStored(Exception):
+    """The database refused to store renderings twice in a row."""
+
+
 def plan_renderings_refresh(plan_ids: Sequence[UUID], *, every: bool = False) -> int:
     """Render and store the plans among `plan_ids` whose stored bodies are missing or made
-    for another key (after a catalogue edit or a deploy, say, instead of leaving it to each
-    plan's next read), or (`every`) all of them; returns how many were stored (none when a
-    plan was deleted meanwhile: run again). A few queries for all of them: give a few
-    hundred at a time."""
+    for another key (after a deploy, say, instead of leaving it to each plan's next read), or
+    (`every`) all of them; returns how many. A store that fails (a plan deleted meanwhile) is
+    tried once more with the plans still there; RenderingsNotStored if that fails too. A few
+    queries for all of them: give a few hundred at a time."""
+    for _attempt in range(2):
+        stored = _refresh(plan_ids, every=every)
+        if stored is not None:
+            return stored
+    raise RenderingsNotStored(f"{len(plan_ids)} plans from {plan_ids[0]} on: see the log.")
+
+
+def _refresh(plan_ids: Sequence[UUID], *, every: bool) -> int | None:
+    """`plan_renderings_refresh` once: how many were stored, None when the store failed."""
     catalogue = catalogue_version()
     found = Plan.objects.filter(pk__in=plan_ids).values_list(
         *PLAN_COLUMNS, "rendering__detail_key", "rendering__summary_key"
@@ -877,7 +892,7 @@ def plan_renderings_refresh(plan_ids: Sequence[UUID], *, every: bool = False) ->
         )
         for row in wanted
     ]
-    return _store(renderings, RENDERING_FIELDS)
+    return len(renderings) if _store(renderings, RENDERING_FIELDS) else None
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,13 @@ catalogue write that sends Django's model signals (admin edits, `load_catalogue`
 `.delete()` in a shell). Writes that send none (`QuerySet.update()`, `bulk_update()`, raw SQL,
 a data migration's historical models) must call `catalogue_changed()` themselves, or caches
 keyed by the version keep the old figures: catalogue bodies until they expire, plans' stored
-rendered bodies until the plan changes or `manage.py render_plans --all` runs. The cache keeps
-the number for at most `VERSION_TTL` seconds, and a bump clears the cached copy (again once the
-transaction commits, so a reader cannot cache the pre-commit number). With a shared cache
-(`CACHE_URL`, e.g. Redis) every process sees a change within `LOCAL_TTL` seconds (each process
-also holds the number that long, so a catalogue read costs no round trip at all); with the
-per-process default (locmem) other processes see it within `VERSION_TTL` seconds, never later.
-The process that made the change sees it at once.
+rendered bodies until the plan changes (`manage.py render_plans --all` renders them all). The
+cache keeps the number for at most `VERSION_TTL` seconds, and a bump clears the cached copy
+(again once the transaction commits, so a reader cannot cache the pre-commit number). With a
+shared cache (`CACHE_URL`, e.g. Redis) every process sees a change within `LOCAL_TTL` seconds
+(each process also holds the number that long, so a catalogue read costs no round trip at all);
+with the per-process default (locmem) other processes see it within `VERSION_TTL` seconds,
+never later. The process that made the change sees it at once.
 """
 
 from __future__ import annotations

@@ -358,7 +358,7 @@ def rendered(fragment) -> bytes:
 
 def test_a_stored_body_is_what_the_renderer_makes_of_the_data(plans):
     for plan in plans:
-        # given: the body rendered (or stored by the plan's last change), then stored
+        # given: the body rendered and stored by the first read, then read from the store
         built, etag = shown(plan)
         kept, kept_etag = shown(plan)
         # then: the bytes the API's renderer gives for the dict, both times

@@ -102,10 +102,15 @@ def test_the_read_after_any_change_shows_it_and_stores_it(auth_client, coder_pla
     assert_stored_as_rendered_now(coder_plan)
 
 
-def test_a_change_renders_nothing(coder_plan, django_assert_num_queries):
-    # given: bodies stored for the plan's current version
+def test_a_change_renders_nothing(coder_plan, monkeypatch):
+    # given: bodies stored for the plan's current version, and rendering made to fail
     read(coder_plan)
     stored = PlanRendering.objects.get(plan=coder_plan)
+
+    def no_rendering(data):
+        raise AssertionError("a change rendered its plan")
+
+    monkeypatch.setattr(read_models, "_render", no_rendering)
     # when: two changes in a row
     services.plan_update(plan=coder_plan, data={"title": "One"})
     services.plan_update(plan=Plan.objects.get(pk=coder_plan.pk), data={"title": "Two"})
@@ -168,10 +173,12 @@ def test_a_list_read_stores_the_summaries_it_rendered(auth_client, user, catalog
 def test_a_body_stored_under_another_key_is_rendered_again(
     auth_client, coder_plan, monkeypatch, change
 ):
-    # given: stored bodies that a change of what they show leaves under an old key
+    # given: stored bodies (a marker, so that serving them would show) that a change of what
+    # they show leaves under an old key
     monkeypatch.setattr(read_models, "_SHAPING_CODE", read_models._SHAPING_CODE)
     auth_client.get(detail_url(coder_plan))
     old_key = PlanRendering.objects.get(plan=coder_plan).detail_key
+    PlanRendering.objects.filter(plan=coder_plan).update(detail=zlib.compress(b'{"old": 1}'))
     # when
     change(coder_plan)
     response = auth_client.get(detail_url(coder_plan))
@@ -184,6 +191,33 @@ def test_a_body_stored_under_another_key_is_rendered_again(
 def test_a_deleted_plan_takes_its_bodies_with_it(auth_client, coder_plan):
     auth_client.get(detail_url(coder_plan))
     services.plan_delete(plan=coder_plan)
+    assert not PlanRendering.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's ON DELETE CASCADE")
+def test_the_database_deletes_a_plans_bodies_with_it(auth_client, coder_plan):
+    # plans/migrations/0008: a rendering stored after Django deleted the plan's renderings
+    # and before it deletes the plan (an account deletion racing a read) goes with the plan
+    auth_client.get(detail_url(coder_plan))
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM plans_reminder WHERE user_id = %s", [coder_plan.owner_id])
+        cursor.execute("DELETE FROM plans_milestone WHERE plan_id = %s", [coder_plan.pk])
+        cursor.execute("DELETE FROM plans_planitem WHERE plan_id = %s", [coder_plan.pk])
+        cursor.execute("DELETE FROM plans_plan WHERE id = %s", [coder_plan.pk])
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what COMMIT would check
+    assert not PlanRendering.objects.exists()
+
+
+def test_a_store_the_database_refuses_leaves_the_callers_transaction_usable(coder_plan):
+    # given: a rendering the database refuses (a negative version breaks its CHECK)
+    bad = read_models._rendering_row(
+        read_models._plan_row(user=coder_plan.owner, plan_id=coder_plan.id), "k", b"{}", b"{}"
+    )
+    bad.version = -1
+    # when / then: nothing stored, no error, and the caller's transaction carries on
+    assert read_models._store([bad], read_models.RENDERING_FIELDS) is False
+    services.plan_update(plan=coder_plan, data={"title": "Still writable"})
+    assert Plan.objects.get(pk=coder_plan.pk).title == "Still writable"
     assert not PlanRendering.objects.exists()
 
 
@@ -204,10 +238,10 @@ def test_bodies_of_a_plan_deleted_meanwhile_are_dropped_quietly(catalogue, user)
         read_models._plan_row(user=user, plan_id=plan.id), "k", b"{}", b"{}"
     )
     # when / then: no error, nothing stored, and the connection still answers
-    assert read_models._store([there, gone_plans_rendering()], ["summary"]) == 0
+    assert read_models._store([there, gone_plans_rendering()], ["summary"]) is False
     assert not PlanRendering.objects.exists()
     assert connection.is_usable()
-    assert read_models._store([there], ["summary"]) == 1
+    assert read_models._store([there], ["summary"]) is True
 
 
 @pytest.mark.django_db(transaction=True)
@@ -222,7 +256,7 @@ def test_inside_a_callers_transaction_only_plans_still_there_are_stored(catalogu
         stored = read_models._store([gone_plans_rendering(), there], ["summary"])
         services.plan_update(plan=plan, data={"title": "The caller's own work"})
     # then: the caller's transaction committed, with the rendering of the plan still there
-    assert stored == 1
+    assert stored is True
     assert Plan.objects.get(pk=plan.pk).title == "The caller's own work"
     assert list(PlanRendering.objects.values_list("plan_id", flat=True)) == [plan.pk]
 
@@ -314,6 +348,13 @@ def test_render_plans_all_renders_the_current_ones_too(catalogue, user):
     call_command("render_plans", "--all")
     # then
     assert_stored_as_rendered_now(plan)
+
+
+def test_render_plans_fails_loudly_when_the_store_fails_twice(catalogue, user, monkeypatch):
+    make_plan(user)
+    monkeypatch.setattr(read_models, "_store", lambda renderings, fields: False)
+    with pytest.raises(CommandError, match="Renderings not stored"):
+        call_command("render_plans")
 
 
 def test_render_plans_refuses_a_batch_below_one(catalogue):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from plans.models import Plan
-from plans.read_models import plan_renderings_refresh
+from plans.read_models import RenderingsNotStored, plan_renderings_refresh
 
 
 class Command(BaseCommand):
@@ -20,9 +20,10 @@ class Command(BaseCommand):
             action="store_true",
             dest="every",
             help=(
-                "Render every plan, whatever its stored key says: after a change the keys do "
-                "not name (a catalogue edit made without Django's signals, such as "
-                "QuerySet.update() or raw SQL, or a data migration of plan rows)."
+                "Render every plan, whatever its stored key says: after a change of plan rows "
+                "that bypassed plans.services (a data migration, raw SQL). A catalogue edit "
+                "made without Django's signals calls roles.cache.catalogue_changed() instead, "
+                "which gives every plan a new key."
             ),
         )
 
@@ -37,7 +38,10 @@ class Command(BaseCommand):
             ids = list((plans if last is None else plans.filter(pk__gt=last))[:batch])
             if not ids:
                 break
-            rendered += plan_renderings_refresh(ids, every=every)
+            try:
+                rendered += plan_renderings_refresh(ids, every=every)
+            except RenderingsNotStored as exc:
+                raise CommandError(f"Renderings not stored: {exc}") from exc
             seen += len(ids)
             last = ids[-1]
         self.stdout.write(f"{rendered} of {seen} plans rendered and stored.")
