@@ -10,6 +10,8 @@ and stores it.
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from plans import services
@@ -187,3 +189,18 @@ def test_completing_a_milestone_costs_the_same_queries_at_any_size(
         with django_assert_num_queries(MILESTONE_PATCH_QUERIES):
             response = auth_client.patch(url, {"done": done}, format="json")
         assert response.status_code == 200, response.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_that_renders_outside_a_transaction_stores_with_one_insert(auth_client, coder_plan):
+    # given: the catalogue rows kept (a read before), nothing stored for the plan's new version
+    url = f"/api/v1/plans/{coder_plan.id}/"
+    auth_client.get(url)
+    services.plan_update(plan=coder_plan, data={"title": "Renamed"})
+    # when: a read in autocommit, as a request's is
+    with CaptureQueriesContext(connection) as queries:
+        response = auth_client.get(url)
+    # then: the plan, its items and milestones, and the INSERT alone (no savepoint or lock)
+    assert response.json()["title"] == "Renamed"
+    statements = [query["sql"].split()[0] for query in queries.captured_queries]
+    assert statements == ["SELECT", "SELECT", "SELECT", "INSERT"]
