@@ -798,16 +798,23 @@ def _bodies(
     return summary, _render(data)
 
 
-def _rendering_row(plan: tuple, key: str, summary: bytes, detail: bytes) -> PlanRendering:
-    """Both bodies of the plan in row `plan`, compressed, under `key`."""
-    return PlanRendering(
-        plan_id=plan[0],
-        version=plan[6],
-        detail_key=key,
-        detail=_compressed(detail),
-        summary_key=key,
-        summary=_compressed(summary),
+def _rendering_row(
+    plan: tuple, key: str, summary: bytes, detail: bytes | None = None
+) -> PlanRendering:
+    """The bodies of the plan in row `plan` (the summary, and the detail when given),
+    compressed, under `key`."""
+    rendering = PlanRendering(
+        plan_id=plan[0], version=plan[6], summary_key=key, summary=_compressed(summary)
     )
+    if detail is not None:
+        rendering.detail_key, rendering.detail = key, _compressed(detail)
+    return rendering
+
+
+def _with_stored(row: tuple) -> tuple[tuple, str | None, Any]:
+    """A row of SHOWN_COLUMNS or LISTED_COLUMNS as the plan's row, its stored body's key and
+    the stored body (both None when nothing is stored)."""
+    return row[:PLAN_WIDTH], row[-2], row[-1]
 
 
 def _store(renderings: list[PlanRendering], fields: Sequence[str]) -> bool:
@@ -928,8 +935,9 @@ class ShownPlan:
 def plan_shown(*, user: User, plan_id: UUID | str) -> ShownPlan:
     """The user's plan for GET /plans/<id>/ (404 for anyone else's): one query for its row
     and its stored body, which is all a read takes unless the body has to be rendered."""
-    row = _plan_row(user=user, plan_id=plan_id, query=_PLAN_SHOWN)
-    plan, stored_key, stored = row[:PLAN_WIDTH], row[-2], row[-1]
+    plan, stored_key, stored = _with_stored(
+        _plan_row(user=user, plan_id=plan_id, query=_PLAN_SHOWN)
+    )
     key = _rendering_key(plan, catalogue_version())
     return ShownPlan(plan, key, stored if stored_key == key else None)
 
@@ -944,7 +952,7 @@ def plan_list_fragments(rows: Sequence[tuple]) -> list[orjson.Fragment]:
     bodies: list[bytes | None] = []
     missing: list[tuple[int, tuple, str]] = []
     for index, row in enumerate(rows):
-        plan, stored_key, stored = row[:PLAN_WIDTH], row[-2], row[-1]
+        plan, stored_key, stored = _with_stored(row)
         key = _rendering_key(plan, catalogue)
         body = _stored_body(stored) if stored_key == key else None
         if body is None:
@@ -957,10 +965,6 @@ def plan_list_fragments(rows: Sequence[tuple]) -> list[orjson.Fragment]:
             missing, _plans_data(plans, with_items=False), strict=True
         ):
             body = bodies[index] = _render(data)
-            renderings.append(
-                PlanRendering(
-                    plan_id=plan[0], version=plan[6], summary_key=key, summary=_compressed(body)
-                )
-            )
+            renderings.append(_rendering_row(plan, key, body))
         _store(renderings, SUMMARY_FIELDS)
     return [orjson.Fragment(body) for body in bodies]
