@@ -1,7 +1,28 @@
+from collections.abc import Callable
+from typing import TypeVar
+
 from allauth.headless.contrib.rest_framework.authentication import XSessionTokenAuthentication
 from allauth.headless.internal import sessionkit
 from allauth.headless.tokens.strategies import sessions
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+from accounts.backends import user_read_with_profile
+
+Handler = TypeVar("Handler", bound=Callable)
+
+
+def reads_profile(handler: Handler) -> Handler:
+    """Mark a view's handler (`get`, `post`, ...) as one that reads the signed-in user's
+    profile: a session-token request to it reads the user and the profile in one query
+    (`accounts.backends.user_read_with_profile`)."""
+    handler.reads_profile = True
+    return handler
+
+
+def _reads_profile(request) -> bool:
+    view = (request.parser_context or {}).get("view")
+    handler = getattr(view, request.method.lower(), None)
+    return getattr(handler, "reads_profile", False)
 
 
 class SessionTokenStrategy(sessions.SessionTokenStrategy):
@@ -19,6 +40,12 @@ class SessionTokenAuthentication(XSessionTokenAuthentication):
     Being first among the authentication classes, its `WWW-Authenticate` challenge makes DRF
     answer an anonymous request to a private endpoint with 401 rather than 403.
     """
+
+    def authenticate(self, request):
+        if _reads_profile(request):
+            with user_read_with_profile():
+                return super().authenticate(request)
+        return super().authenticate(request)
 
     def authenticate_header(self, request) -> str:
         return 'X-Session-Token realm="api"'

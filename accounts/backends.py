@@ -15,11 +15,16 @@ backend no longer listed: they are signed out once, at the deploy that brings th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.db import router
 
-from accounts.models import User
+from accounts.models import Profile, User
+from accounts.selectors import PROFILE_COLUMNS
 from careerplan.db import CompiledRows
 
 USER_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
@@ -29,14 +34,48 @@ _USER_BY_ID = CompiledRows(
     lambda user_id: User._default_manager.filter(pk=user_id).order_by().values_list(*USER_COLUMNS),
     User._meta.pk,
 )
+# the same, with the profile's columns by a LEFT JOIN (all None when the user has none)
+_USER_WITH_PROFILE_BY_ID = CompiledRows(
+    User,
+    lambda user_id: (
+        User._default_manager.filter(pk=user_id)
+        .order_by()
+        .values_list(*USER_COLUMNS, *(f"profile__{column}" for column in PROFILE_COLUMNS))
+    ),
+    User._meta.pk,
+)
+_PROFILE_ID = PROFILE_COLUMNS.index(Profile._meta.pk.attname)
+_WITH_PROFILE: ContextVar[bool] = ContextVar("accounts_user_read_with_profile", default=False)
+
+
+@contextmanager
+def user_read_with_profile() -> Iterator[None]:
+    """Within it, `user_by_id` reads the user's profile in the same query and keeps it on the
+    user, where `accounts.selectors.profile_for_user` finds it: for requests that need the
+    signed-in user's profile (a plan create arms reminders by its time zone), one round trip
+    fewer. Every other request reads the user alone (the join costs about 0.1 ms)."""
+    token = _WITH_PROFILE.set(True)
+    try:
+        yield
+    finally:
+        _WITH_PROFILE.reset(token)
 
 
 def user_by_id(user_id) -> User | None:
-    """The user with this primary key, as `User.objects.get(pk=user_id)` loads it; or None."""
-    rows = _USER_BY_ID.rows(user_id)
+    """The user with this primary key, as `User.objects.get(pk=user_id)` loads it; or None.
+    Inside `user_read_with_profile`, with their profile (if they have one) as
+    `profile_for_user` would read it."""
+    with_profile = _WITH_PROFILE.get()
+    rows = (_USER_WITH_PROFILE_BY_ID if with_profile else _USER_BY_ID).rows(user_id)
     if not rows:
         return None
-    return User.from_db(router.db_for_read(User), USER_COLUMNS, rows[0])
+    database = router.db_for_read(User)
+    row = rows[0]
+    user = User.from_db(database, USER_COLUMNS, row[: len(USER_COLUMNS)])
+    profile_row = row[len(USER_COLUMNS) :]
+    if with_profile and profile_row[_PROFILE_ID] is not None:  # NULL when there is none
+        user.profile = Profile.from_db(database, PROFILE_COLUMNS, profile_row)
+    return user
 
 
 class CompiledUserMixin:

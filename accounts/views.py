@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
+from accounts.authentication import reads_profile
 from accounts.selectors import profile_for_user
 from accounts.serializers import AccountDeleteSerializer, MeSerializer, UserExportSerializer
 from accounts.services import profile_update, user_delete, user_export
@@ -65,6 +66,7 @@ class MeView(APIView):
         tags=["me"],
         responses={200: MeSerializer},
     )
+    @reads_profile
     def get(self, request, *args, **kwargs):
         profile = profile_for_user(user=request.user)
         return Response(MeSerializer(profile).data)

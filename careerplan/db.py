@@ -4,12 +4,13 @@ reads of plans and sign-in), and the rows of a model as an INSERT's source (a ne
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
 import orjson
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections, router
+from django.db import connections, models, router
 from django.db.models import Field as DjangoField
 from django.db.models import Model, QuerySet, UUIDField
 
@@ -150,14 +151,79 @@ def json_rows(
     values, prepared as `bulk_create` prepares them (`auto_now` stamps set on the objects too),
     with its `keys` values (column name -> one value per object)."""
     key_values = list((keys or {}).items())
+    vendor = connection.vendor
+    plans = [
+        _VALUE_PLANS.get((id(field), vendor)) or _value_plan(field, vendor) for field in fields
+    ]
     rows = []
     for index, obj in enumerate(objs):
         row = {name: values[index] for name, values in key_values}
-        for field in fields:
-            row[field.column] = field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+        for field, (_field, attname, stamped, passed_type) in zip(fields, plans, strict=True):
+            value = field.pre_save(obj, add=True) if stamped else getattr(obj, attname)
+            if passed_type is None or not _prepared_as_is(value, passed_type):
+                value = field.get_db_prep_save(value, connection)
+            row[field.column] = value
         rows.append(row)
     # dates, datetimes (with their offset) and UUIDs as PostgreSQL reads them; decimals as text
     return orjson.dumps(rows, default=_decimal_text).decode()
+
+
+# Django's field classes whose preparation for PostgreSQL (`get_db_prep_save`) gives back a value
+# of this type equal to itself: `json_rows` skips it for such values (a new plan's rows: 0.22 ms
+# -> 0.05 ms). Exact classes only, as a subclass may prepare its values its own way.
+_PREPARED_AS_IS = {
+    models.AutoField: int,
+    models.BigAutoField: int,
+    models.BigIntegerField: int,
+    models.BooleanField: bool,
+    models.CharField: str,
+    models.DateField: date,
+    models.DateTimeField: datetime,
+    models.DecimalField: Decimal,
+    models.EmailField: str,
+    models.IntegerField: int,
+    models.PositiveBigIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.SlugField: str,
+    models.SmallAutoField: int,
+    models.SmallIntegerField: int,
+    models.TextField: str,
+    models.URLField: str,
+    models.UUIDField: UUID,
+}
+
+
+# by (id of the field, database vendor): hashing a Field costs more than the lookup saves; each
+# entry holds its field, so that no other field can take its id
+_VALUE_PLANS: dict[tuple[int, str], tuple[DjangoField, str, bool, type | None]] = {}
+
+
+def _value_plan(field: DjangoField, vendor: str) -> tuple[DjangoField, str, bool, type | None]:
+    """How `json_rows` takes `field`'s value: its attribute, whether its `pre_save` does more
+    than read it (`auto_now` stamps), and the type of value it prepares as is on this
+    database (None: prepare every value)."""
+    stamped = type(field).pre_save is not DjangoField.pre_save
+    prepared = (
+        field.target_field if type(field) in (models.ForeignKey, models.OneToOneField) else field
+    )
+    passed_type = None
+    if vendor == "postgresql":  # SQLite, say, stores datetimes and UUIDs as text
+        passed_type = _PREPARED_AS_IS.get(type(prepared))
+    plan = _VALUE_PLANS[id(field), vendor] = (field, field.attname, stamped, passed_type)
+    return plan
+
+
+def _prepared_as_is(value, passed_type: type) -> bool:
+    if value is None:
+        return True  # each class above prepares None as None (the column refuses it or not)
+    if type(value) is not passed_type:  # exact: a datetime for a DateField is converted
+        return False
+    if passed_type is datetime:
+        return value.tzinfo is not None  # a naive one is made aware, with a warning
+    if passed_type is Decimal:
+        return value.is_finite()  # NaN and infinities are refused
+    return True
 
 
 def _decimal_text(value):

@@ -12,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import reads_profile
 from careerplan.api.caching import etag_matches
 from careerplan.api.errors import PreconditionFailed, ProblemSerializer
 from careerplan.api.pagination import PageNumberPagination
@@ -123,6 +124,7 @@ class PlanListView(APIView):
         operation_id="plans_create",
     )
     @idempotent
+    @reads_profile  # its reminders are armed by the owner's time zone and wishes
     def post(self, request, version):
         serializer = PlanCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -136,8 +136,8 @@ def test_me_through_a_token_is_constant_in_queries(
     ProfileFactory(user=verified_user)
     token = session_token(app_login(client, verified_user.email, password))
     # the session comes from the cache (accounts.authentication.SessionTokenStrategy reads it
-    # once, cached_db answers from the cache); then the user and the profile
-    with django_assert_num_queries(2):
+    # once, cached_db answers from the cache); then the user with the profile, in one query
+    with django_assert_num_queries(1):
         assert client.get(ME, headers={"X-Session-Token": token}).status_code == 200
 
 

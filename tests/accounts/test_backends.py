@@ -13,8 +13,10 @@ from accounts.backends import (
     CompiledUserMixin,
     ModelBackend,
     user_by_id,
+    user_read_with_profile,
 )
-from accounts.models import User
+from accounts.models import Profile, User
+from accounts.selectors import PROFILE_COLUMNS, profile_for_user, profile_for_user_id
 from tests.accounts.allauth_helpers import ME, app_login, post_json, session_token
 from tests.factories import ProfileFactory, UserFactory
 
@@ -49,6 +51,47 @@ def test_the_user_is_loaded_as_the_orm_loads_it():
         assert loaded.get_session_auth_hash() == stock.get_session_auth_hash()
 
 
+def test_with_the_profile_the_user_is_the_same_and_the_profile_is_kept_on_it(
+    django_assert_num_queries,
+):
+    # given: a user with a profile (every column set) and one without
+    profile = ProfileFactory(
+        timezone="America/Chicago", exam_reminder_offsets=[30, 7], current_salary="41000.50"
+    )
+    without = UserFactory()
+    Profile.objects.filter(user=without).delete()
+    # when: each read with the profile (one query each)
+    with user_read_with_profile(), django_assert_num_queries(2):
+        loaded = user_by_id(profile.user_id)
+        bare = user_by_id(without.pk)
+    # then: the same user as read alone, and the profile as profile_for_user reads it, kept
+    # where profile_for_user finds it (no query)
+    assert fields(loaded) == fields(user_by_id(profile.user_id))
+    stock = profile_for_user_id(user_id=profile.user_id)
+    with django_assert_num_queries(0):
+        kept = profile_for_user(user=loaded)
+    assert {c: getattr(kept, c) for c in PROFILE_COLUMNS} == {
+        c: getattr(stock, c) for c in PROFILE_COLUMNS
+    }
+    assert kept._state.adding is False
+    assert kept.user is loaded
+    # and a user without a profile has none kept (profile_for_user creates it as before)
+    assert fields(bare) == fields(User.objects.get(pk=without.pk))
+    assert not User.profile.related.is_cached(bare)
+    assert profile_for_user(user=bare).pk is not None
+
+
+def test_outside_the_context_the_user_is_read_alone():
+    # given: a user with a profile, read with it once
+    profile = ProfileFactory()
+    with user_read_with_profile():
+        user_by_id(profile.user_id)
+    # when: read again outside
+    loaded = user_by_id(profile.user_id)
+    # then: no profile joined or kept
+    assert not User.profile.related.is_cached(loaded)
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_get_user_answers_as_django_s_backend(backend):
     # given: an active user, an inactive one and an id nobody has
@@ -78,9 +121,9 @@ def test_an_app_sign_in_names_one_of_these_backends_and_reaches_the_api(
     token = session_token(app_login(client, verified_user.email, password))
     # then: its session names one of the backends of this module
     assert SessionStore(session_key=token)[BACKEND_SESSION_KEY] in settings.AUTHENTICATION_BACKENDS
-    # and a request costs one query for the user (the session comes from the cache) and one
-    # for the profile
-    with django_assert_num_queries(2):
+    # and a request for the profile costs one query: the user with their profile (the session
+    # comes from the cache; the view reads the profile: accounts.authentication.reads_profile)
+    with django_assert_num_queries(1):
         me = client.get(ME, headers={"X-Session-Token": token})
     assert me.status_code == 200
     assert me.json()["email"] == verified_user.email

@@ -1,17 +1,17 @@
 """careerplan.db: CompiledRows (compiled once, run with new values, rows as the ORM gives them),
 the rows of a model as an INSERT's JSON source, and upsert."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 from uuid import uuid4
 
 import orjson
 import pytest
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connections, models
 
-from accounts.models import User
+from accounts.models import Profile, User
 from careerplan.db import CompiledRows, insert_fields, json_rows, json_rows_source, upsert
 from plans.models import Plan, PlanItem, PlanRendering
 from roles.models import Role
@@ -103,6 +103,97 @@ def test_json_rows_prepares_values_as_bulk_create_and_stamps_the_objects():
             "start_date": "2027-01-04",
         }
     ]
+
+
+def prepared_by_django(objs, fields, connection) -> list[dict]:
+    """Each value through `get_db_prep_save`, as json_rows prepares what it cannot pass as is
+    (the objects' stamps as json_rows left them)."""
+    rows = [
+        {f.column: f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields}
+        for obj in objs
+    ]
+    return orjson.loads(orjson.dumps(rows, default=str))
+
+
+def test_json_rows_gives_what_django_s_preparation_gives_for_every_column():
+    # given: a plan and items of every kind, with every column's kind of value (text, numbers,
+    # decimals, dates, aware datetimes, UUIDs, foreign keys, NULLs)
+    connection = connections["default"]
+    plan = Plan(
+        owner_id=7,
+        title="Coder",
+        target_role_id=3,
+        training_path_id=None,
+        start_date=date(2027, 1, 4),
+        current_salary=Decimal("36000.50"),
+    )
+    items = [
+        PlanItem(
+            plan=plan,
+            position=0,
+            kind="step",
+            training_step_id=1,
+            planned_cost=Decimal("4000.00"),
+            duration_value=9,
+            duration_unit="months",
+        ),
+        PlanItem(
+            plan=plan,
+            position=1,
+            kind="exam",
+            certification_id=2,
+            exam_date=date(2027, 9, 1),
+            planned_cost=Decimal("0"),
+            status="done",
+            done_at=datetime(2027, 9, 2, 15, 30, tzinfo=UTC),
+        ),
+        PlanItem(
+            plan=plan,
+            position=2,
+            kind="custom",
+            title='Caf\u00e9 "x"',
+            provider="AAPC",
+            url="https://example.com/a",
+            quantity=2,
+            planned_cost=Decimal("19.99"),
+        ),
+    ]
+    profile = Profile(user_id=7, reminders_enabled=None)  # NULL: the column refuses it, later
+    for objs in ([plan], items, [profile]):
+        # (a JSONField's value is not for a JSON source: Django wraps it for the driver)
+        fields = [f for f in insert_fields(type(objs[0])) if not isinstance(f, models.JSONField)]
+        # when
+        rows = orjson.loads(json_rows(objs, fields, connection))
+        # then: the same JSON as with every value prepared by Django
+        assert rows == prepared_by_django(objs, fields, connection)
+
+
+def test_json_rows_lets_django_prepare_what_it_would_change_or_refuse():
+    connection = connections["default"]
+    fields = [PlanItem._meta.get_field(name) for name in ("exam_date", "done_at", "planned_cost")]
+    # a datetime for a date column becomes its date; a naive datetime is made aware (warned)
+    item = PlanItem(exam_date=datetime(2027, 9, 1, 23, 0), done_at=datetime(2027, 9, 2, 15, 30))
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        rows = orjson.loads(json_rows([item], fields[:2], connection))
+    assert rows[0]["exam_date"] == "2027-09-01"
+    assert rows[0]["done_at"].startswith("2027-09-02")
+    assert rows == prepared_by_django([item], fields[:2], connection)
+    # a decimal that is not a number is refused as Django refuses it
+    with pytest.raises(ValidationError):
+        json_rows([PlanItem(planned_cost=Decimal("NaN"))], fields[2:], connection)
+
+
+def test_json_rows_lets_a_field_subclass_prepare_its_values():
+    # given: a text field of its own preparing its values (not Django's class itself)
+    class UpperCharField(models.CharField):
+        def get_prep_value(self, value):
+            return super().get_prep_value(value).upper()
+
+    field = UpperCharField(max_length=20)
+    field.set_attributes_from_name("title")
+    # when / then: its preparation is applied
+    rows = orjson.loads(json_rows([SimpleNamespace(title="abc")], [field], connections["default"]))
+    assert rows == [{"title": "ABC"}]
 
 
 @pytest.mark.skipif(

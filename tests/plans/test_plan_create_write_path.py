@@ -7,6 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.db import IntegrityError, connection
 from rest_framework.test import APIClient
 
@@ -21,7 +22,8 @@ from plans.reminders import (
 )
 from plans.serializers import PlanCreateSerializer
 from roles.models import Certification, Role, Tool, TrainingPath, TrainingStep
-from tests.factories import ProfileFactory
+from tests.accounts.allauth_helpers import app_login, session_token
+from tests.factories import DEFAULT_PASSWORD, ProfileFactory
 from tests.plans.conftest import PLAN_START
 
 pytestmark = pytest.mark.django_db
@@ -426,6 +428,40 @@ def test_post_plan_costs_its_writes_and_reads_nothing_back(
         response = client.post("/api/v1/plans/", body, format="json", headers=headers)
     assert response.status_code == 201
     assert len(response.json()["items"]) == steps
+
+
+def test_post_plan_with_a_session_token_reads_the_user_and_the_profile_in_one_query(
+    user, profile, catalogue, django_assert_num_queries
+):
+    # given: the app client signed in (a session token), the catalogue rows kept by a first POST
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    client = APIClient()
+    token = session_token(app_login(client, user.email, DEFAULT_PASSWORD))
+    headers = {"X-Session-Token": token}
+    body = {"target_role": "medical-coder", "training_path": "coder-prep-path"}
+    body["start_date"] = str(PLAN_START)
+    assert client.post("/api/v1/plans/", body, format="json", headers=headers).status_code == 201
+    # when / then: the session from the cache, the user with their profile in one query (the
+    # view reads the profile: accounts.authentication.reads_profile), then the writes
+    with django_assert_num_queries(1 + CREATE_QUERIES - STEPS_QUERY - 1) as captured:
+        response = client.post("/api/v1/plans/", body, format="json", headers=headers)
+    assert response.status_code == 201
+    assert "accounts_profile" in captured.captured_queries[0]["sql"]
+    # and its reminders are armed by that profile: 09:00 in its time zone, as re-arming finds
+    plan = Plan.objects.get(pk=response.json()["id"])
+    created = snapshot(plan)
+    assert created[1]
+    for _pk, _milestone, _offset, due_on, scheduled_for, _status in created[1]:
+        local = scheduled_for.astimezone(ZoneInfo("America/Chicago"))
+        assert (local.date(), local.hour) == (due_on, 9)
+    assert reminders_arm_for_plan(plan=plan) == len(created[1])
+    assert snapshot(plan) == created
+    # while a read of the same client reads the user alone (the list's bodies stored by a
+    # first read)
+    client.get("/api/v1/plans/", headers=headers)
+    with django_assert_num_queries(1 + 1) as captured:
+        assert client.get("/api/v1/plans/", headers=headers).status_code == 200
+    assert "accounts_profile" not in captured.captured_queries[0]["sql"]
 
 
 def test_a_path_of_another_role_and_unknown_slugs_are_validated_as_before(
