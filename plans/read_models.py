@@ -847,7 +847,14 @@ def _store(renderings: list[PlanRendering], fields: Sequence[str]) -> bool:
 
 
 def _upsert(renderings: list[PlanRendering], fields: Sequence[str], connection) -> None:
-    upsert(renderings, update_fields=fields, connection=connection, unless_newer="version")
+    # durable=False: bodies made again from the rows if a crash loses them (the key guards them)
+    upsert(
+        renderings,
+        update_fields=fields,
+        connection=connection,
+        unless_newer="version",
+        durable=False,
+    )
 
 
 def _render_and_store(plan: tuple, key: str) -> bytes:

@@ -9,7 +9,8 @@ from uuid import uuid4
 import orjson
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import connections, models
+from django.db import connections, models, transaction
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Profile, User
 from careerplan.db import CompiledRows, insert_fields, json_rows, json_rows_source, upsert
@@ -303,3 +304,33 @@ def test_upsert_refuses_what_it_cannot_write():
         upsert([PlanRendering(plan_id=uuid4(), version=1)], update_fields=[], connection=database)
     with pytest.raises(ValueError, match="auto-incremented"):
         upsert([PlanItem(position=0)], update_fields=["position"], connection=database)
+
+
+@pytest.mark.skipif(
+    connections["default"].vendor != "postgresql", reason="synchronous_commit is PostgreSQL's"
+)
+@pytest.mark.django_db(transaction=True)
+def test_an_upsert_that_need_not_be_durable_does_not_wait_for_the_log_in_its_own_commit_only():
+    # given: a plan, and the connection in autocommit (as a request's read runs)
+    connection = connections["default"]
+    role = Role.objects.create(slug="coder", title="Coder", family=Role.Family.CODING)
+    plan = Plan.objects.create(
+        owner=UserFactory(), title="Mine", target_role=role, start_date=date(2027, 1, 4)
+    )
+    row = PlanRendering(plan=plan, version=1, summary_key="s1", summary=b"summary 1")
+    # when
+    with CaptureQueriesContext(connection) as captured:
+        upsert([row], update_fields=["summary_key"], connection=connection, durable=False)
+    # then: stored, by one statement that turned the wait off for its own transaction only
+    assert PlanRendering.objects.get(plan=plan).summary_key == "s1"
+    (query,) = captured.captured_queries
+    assert query["sql"].startswith("SET LOCAL synchronous_commit = off; INSERT")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
+    # and inside a caller's transaction the caller's commit is left as it is
+    row.summary_key = "s2"
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        upsert([row], update_fields=["summary_key"], connection=connection, durable=False)
+    assert captured.captured_queries[0]["sql"].startswith("INSERT")
+    assert PlanRendering.objects.get(plan=plan).summary_key == "s2"
