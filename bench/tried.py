@@ -1,7 +1,7 @@
 """Changes tried for issue 7, kept or not, measured in-process against what they replace on
 the database `make bench` built (bench/RESULTS.md quotes these figures in "Plan reads and
-create, second round", "Plan reads, writes and authentication, third round" and "Plan create
-in one statement, fourth round"):
+create, second round", "Plan reads, writes and authentication, third round", "Plan create
+in one statement, fourth round" and the rounds after it):
 
     python -m bench.tried user-read        # the session's user read: ORM query against compiled
     python -m bench.tried select-related   # the session's user: stock, compiled, with profile
@@ -14,12 +14,14 @@ in one statement, fourth round"):
     python -m bench.tried create-write     # plan_create: one statement against the ORM's inserts
     python -m bench.tried prepared-create  # the one statement client-bound against prepared
     python -m bench.tried build-parts      # what building a plan's body costs, part by part
+    python -m bench.tried create-parts     # what a plan create spends where, part by part
+    python -m bench.tried store-durability # storing a plan's bodies: durable against not
 
 Server-side binding was first "measured" with
 `BENCH_DATABASE_URL=...careerplan_bench_api?server_side_binding=true python -m bench.inprocess`,
 which turned nothing on (django-environ passes the option as the string "true"; Django wants
 True): the fourth round measured it for real with the option set in the settings (RESULTS).
-Prints figures; writes nothing (create-write deletes the plans it made).
+Prints figures; writes nothing (create-write and create-parts delete the plans they made).
 """
 
 from __future__ import annotations
@@ -406,6 +408,105 @@ def build_parts() -> None:
         print(f"{label:40s} {_ms(part, 500):6.3f} ms")
 
 
+def create_parts() -> None:
+    """POST /plans/ (the coder path) 400 times for user 5 after 30 warm-up requests, in
+    process: wall ms per request and, within it, ms in each named part (each wrapped with a
+    clock; the parts nest as indented). Deletes the plans it made."""
+    import functools
+    import importlib
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from bench.inprocess import CREATE
+    from plans.models import Plan
+
+    spent: dict[str, float] = {}
+    parts = [
+        ("accounts.authentication", "SessionTokenAuthentication.authenticate", "authentication"),
+        ("accounts.authentication", "SessionTokenStrategy.lookup_session", "  the session"),
+        ("accounts.backends", "user_by_id", "  the user (and profile)"),
+        ("rest_framework.views", "APIView.check_throttles", "throttles"),
+        ("plans.serializers", "PlanCreateSerializer.is_valid", "the serializer"),
+        ("plans.services", "plan_create", "plan_create"),
+        ("plans.services", "profile_for_user", "  the profile"),
+        ("plans.services", "_new_milestones", "  milestones made"),
+        ("plans.services", "reminders_for_new_plan", "  reminders made"),
+        ("plans.services", "insert_new_plan", "  the write"),
+        ("plans.inserts", "_statement", "    its JSON rows"),
+        ("plans.views", "new_plan_response", "the response"),
+    ]
+    originals = []
+    for module_name, path, label in parts:
+        owner = importlib.import_module(module_name)
+        *outer, name = path.split(".")
+        for attribute in outer:
+            owner = getattr(owner, attribute)
+        original = getattr(owner, name)
+        originals.append((owner, name, original))
+
+        def clocked(*args, _original=original, _label=label, **kwargs):
+            started = time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                spent[_label] = spent.get(_label, 0.0) + time.perf_counter() - started
+
+        setattr(owner, name, functools.wraps(original)(clocked))
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_SESSION_TOKEN=session_token(5))
+    body = json.dumps(CREATE)
+    started_at = timezone.now()
+    try:
+        for _ in range(30):
+            client.post("/api/v1/plans/", body, content_type="application/json")
+        spent.clear()
+        count = 400
+        started = time.perf_counter()
+        for _ in range(count):
+            client.post("/api/v1/plans/", body, content_type="application/json")
+        wall = (time.perf_counter() - started) / count * 1000
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+        Plan.objects.filter(owner_id=5, created_at__gte=started_at).delete()
+    print(f"{'the whole request':28s} {wall:6.3f} ms")
+    for _module, _path, label in parts:
+        print(f"{label:28s} {spent.get(label, 0.0) / count * 1000:6.3f} ms")
+
+
+def store_durability() -> None:
+    """The store of user 1's newest plan's bodies (50 items, 20 milestones), in autocommit:
+    durable (the commit waits for the log) against not (`upsert(durable=False)`, as kept),
+    three alternating sittings of 500, ms per store. It rewrites that plan's stored bodies
+    with the same ones."""
+    from django.db import connection
+
+    from accounts.models import User
+    from careerplan.db import upsert
+    from plans import read_models
+    from roles.cache import catalogue_version
+
+    user = User.objects.get(pk=1)
+    row = read_models._plan_row(user=user, plan_id=newest_plan(1))
+    key = read_models._rendering_key(row, catalogue_version())
+    summary, detail = read_models._bodies(row)
+    rendering = [read_models._rendering_row(row, key, summary, detail)]
+    for sitting in range(3):
+        for durable in (True, False):
+
+            def store(durable=durable) -> None:
+                upsert(
+                    rendering,
+                    update_fields=read_models.RENDERING_FIELDS,
+                    connection=connection,
+                    unless_newer="version",
+                    durable=durable,
+                )
+
+            label = "durable" if durable else "not durable"
+            print(f"sitting {sitting + 1}: {label:12s} {_ms(store, 500):6.3f} ms")
+
+
 def _literal(value) -> str:
     """A parameter as SQL text, for re-running a captured statement under EXPLAIN."""
     from django.db import connection
@@ -428,6 +529,8 @@ def main() -> int:
         "create-write": create_write,
         "prepared-create": prepared_create,
         "build-parts": build_parts,
+        "create-parts": create_parts,
+        "store-durability": store_durability,
     }
     if what not in runs:
         print(__doc__)
