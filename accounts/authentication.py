@@ -14,13 +14,15 @@ Handler = TypeVar("Handler", bound=Callable)
 def reads_profile(handler: Handler) -> Handler:
     """Mark a view's handler (`get`, `post`, ...) as one that reads the signed-in user's
     profile: a session-token request to it reads the user and the profile in one query
-    (`accounts.backends.user_read_with_profile`)."""
+    (`accounts.backends.user_read_with_profile`). Decorators above it keep the mark when they
+    copy the function's attributes (`functools.wraps`); one that does not only costs the
+    profile's query again."""
     handler.reads_profile = True
     return handler
 
 
 def _reads_profile(request) -> bool:
-    view = (request.parser_context or {}).get("view")
+    view = (getattr(request, "parser_context", None) or {}).get("view")
     handler = getattr(view, request.method.lower(), None)
     return getattr(handler, "reads_profile", False)
 

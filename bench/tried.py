@@ -21,7 +21,8 @@ Server-side binding was first "measured" with
 `BENCH_DATABASE_URL=...careerplan_bench_api?server_side_binding=true python -m bench.inprocess`,
 which turned nothing on (django-environ passes the option as the string "true"; Django wants
 True): the fourth round measured it for real with the option set in the settings (RESULTS).
-Prints figures; writes nothing (create-write and create-parts delete the plans they made).
+Prints figures; writes nothing (create-write and create-parts delete the plans they made;
+store-durability rewrites one plan's stored bodies with the same ones).
 """
 
 from __future__ import annotations

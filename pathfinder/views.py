@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import reads_profile
 from careerplan.api.caching import (
     IF_NONE_MATCH_PARAMETER,
     NOT_MODIFIED_RESPONSE,
@@ -105,6 +106,7 @@ class PathFinderPlanView(APIView):
         description="Start a plan from a result: the chosen role along one of its paths.",
     )
     @idempotent
+    @reads_profile  # the new plan's reminders are armed by the owner's profile
     def post(self, request, version):
         serializer = PathFinderPlanCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -11,8 +11,10 @@ ORM writes them; both give the same rows (tests/plans/test_plan_create_write_pat
 
 from __future__ import annotations
 
+import orjson
 from django.db import connections, router, transaction
 
+from accounts.models import Profile
 from careerplan.db import ORDINAL, insert_fields, json_rows, json_rows_source
 from plans.models import Milestone, Plan, PlanItem, Reminder
 
@@ -21,6 +23,8 @@ PLAN_FIELDS = insert_fields(Plan)
 ITEM_FIELDS = insert_fields(PlanItem)
 MILESTONE_FIELDS = insert_fields(Milestone, exclude=("item",))
 REMINDER_FIELDS = insert_fields(Reminder, exclude=("milestone",))
+# what arming a plan's reminders reads of the owner's profile (plans.reminders)
+ARMING_FIELDS = ("timezone", "reminders_enabled", "exam_reminder_offsets")
 
 
 def in_one_statement(connection) -> bool:
@@ -35,27 +39,40 @@ def insert_new_plan(
     items: list[PlanItem],
     milestones: list[Milestone],
     reminders: list[Reminder],
-) -> None:
+    armed_by: Profile | None = None,
+) -> bool:
     """Save the unsaved `plan` with its `items` (distinct positions), `milestones` (at most
     one per item of `items`) and `reminders` (each of one of `milestones`), all or nothing
     (a statement is atomic; the ORM's inserts run in a transaction). The plan, items and
     milestones come back saved, with their ids, as `save`/`bulk_create` leave them; the
-    reminders are written and not read back (nothing shows them)."""
+    reminders are written and not read back (nothing shows them).
+
+    `armed_by` is the owner's profile as the reminders were made from it. If its arming
+    fields (ARMING_FIELDS) are no longer what the database holds (a change of the time zone,
+    say, committed since it was read), nothing is written and False is returned: make the
+    reminders again from the profile as it is now. While the write runs the profile's row is
+    held (FOR SHARE in the one statement, FOR NO KEY UPDATE in the ORM's transaction), so a
+    change of the profile waits for it, and the re-arming that follows the change sees the new
+    plan. Returns True when written."""
     connection = connections[router.db_for_write(Plan)]
     if not (items and in_one_statement(connection)):
         # No savepoint when called inside a transaction (an Idempotency-Key, the path finder):
         # nothing catches its errors to carry on, so the caller's transaction fails either way.
         with transaction.atomic(using=connection.alias, savepoint=False):
+            if armed_by is not None and not _arming_held(armed_by):
+                return False
             _insert_with_orm(plan, items, milestones, reminders)
-        return
+        return True
     by_position = {item.position: item for item in items}
     milestone_of = {milestone.item.position: milestone for milestone in milestones}
     if len(by_position) != len(items) or len(milestone_of) != len(milestones):
         raise ValueError("A new plan's items need distinct positions and one milestone at most.")
-    sql, params = _statement(connection, plan, items, milestones, reminders)
+    sql, params = _statement(connection, plan, items, milestones, reminders, armed_by)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         written = cursor.fetchall()
+    if not written:  # the profile's arming fields changed: the guard let nothing in
+        return False
     for position, item_id, milestone_id in written:
         item = by_position[position]
         item.pk = item_id
@@ -66,6 +83,16 @@ def insert_new_plan(
             milestone.item = item  # its item_id, now that the item has one
             _saved(milestone, connection.alias)
     _saved(plan, connection.alias)
+    return True
+
+
+def _arming_held(profile: Profile) -> bool:
+    """Inside the ORM's transaction: lock the profile's row if its arming fields still hold
+    what `profile` has."""
+    unchanged = {name: getattr(profile, name) for name in ARMING_FIELDS}
+    return (
+        Profile.objects.select_for_update(no_key=True).filter(pk=profile.pk, **unchanged).exists()
+    )
 
 
 def _statement(
@@ -74,9 +101,19 @@ def _statement(
     items: list[PlanItem],
     milestones: list[Milestone],
     reminders: list[Reminder],
-) -> tuple[str, list[str]]:
-    sql = connection.__dict__.get("_careerplan_new_plan_sql") or _sql(connection)
-    params = [
+    armed_by: Profile | None = None,
+) -> tuple[str, list]:
+    guarded = armed_by is not None
+    sql = connection.__dict__.get(_SQL_KEY[guarded]) or _sql(connection, guarded=guarded)
+    params = []
+    if guarded:
+        params += [
+            armed_by.pk,
+            armed_by.timezone,
+            armed_by.reminders_enabled,
+            orjson.dumps(armed_by.exam_reminder_offsets).decode(),
+        ]
+    params += [
         json_rows([plan], PLAN_FIELDS, connection),
         json_rows(items, ITEM_FIELDS, connection),
         json_rows(
@@ -95,8 +132,12 @@ def _statement(
     return sql, params
 
 
-def _sql(connection) -> str:
-    """The statement, made from the models' metadata once per connection (kept on it)."""
+_SQL_KEY = {False: "_careerplan_new_plan_sql", True: "_careerplan_new_plan_guarded_sql"}
+
+
+def _sql(connection, *, guarded: bool) -> str:
+    """The statement, made from the models' metadata once per connection (kept on it);
+    `guarded`: with the profile's guard first (`insert_new_plan`'s `armed_by`)."""
     quote = connection.ops.quote_name
     item_id = quote(PlanItem._meta.pk.column)
     position_field = PlanItem._meta.get_field("position")
@@ -125,6 +166,21 @@ def _sql(connection) -> str:
     by_milestone = f"JOIN new_milestones ON new_milestones.{milestone_item} = new_items.{item_id}"
     plan_source = json_rows_source(PLAN_FIELDS, connection, "src")
     item_source = json_rows_source(ITEM_FIELDS, connection, "src")
+    guard = ""
+    if guarded:
+        # the profile's row, locked FOR SHARE, if its arming fields still hold the values the
+        # reminders were made from; the plan and its items are read from their sources joined
+        # to it, so without it nothing is inserted (the milestones and reminders join them)
+        profile = Profile._meta
+        column = {name: quote(profile.get_field(name).column) for name in ARMING_FIELDS}
+        guard = (
+            f"guard AS (SELECT 1 FROM {quote(profile.db_table)} "  # noqa: S608
+            f"WHERE {quote(profile.pk.column)} = %s AND {column['timezone']} = %s "
+            f"AND {column['reminders_enabled']} = %s "
+            f"AND {column['exam_reminder_offsets']} = %s::jsonb FOR SHARE), "
+        )
+        plan_source += " CROSS JOIN guard"
+        item_source += " CROSS JOIN guard"
     milestone_source = json_rows_source(MILESTONE_FIELDS, connection, "src", keys=keys)
     reminder_source = json_rows_source(REMINDER_FIELDS, connection, "src", keys=keys)
     new_milestones = insert(
@@ -142,7 +198,7 @@ def _sql(connection) -> str:
         value=f"new_milestones.{milestone_id}",
     )
     sql = (
-        f"WITH new_plan AS ({insert(Plan, PLAN_FIELDS, plan_source)}), "  # noqa: S608
+        f"WITH {guard}new_plan AS ({insert(Plan, PLAN_FIELDS, plan_source)}), "  # noqa: S608
         f"new_items AS ({insert(PlanItem, ITEM_FIELDS, item_source)} "
         f"RETURNING {item_id}, {position}), "
         f"new_milestones AS ({new_milestones} RETURNING {milestone_id}, {milestone_item}), "
@@ -150,7 +206,7 @@ def _sql(connection) -> str:
         f"SELECT new_items.{position}, new_items.{item_id}, new_milestones.{milestone_id} "
         f"FROM new_items LEFT {by_milestone}"
     )
-    connection.__dict__["_careerplan_new_plan_sql"] = sql
+    connection.__dict__[_SQL_KEY[guarded]] = sql
     return sql
 
 

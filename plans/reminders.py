@@ -245,9 +245,9 @@ def reminders_for_new_plan(
     *, plan: Plan, milestones: list[Milestone], profile: Profile, now: datetime | None = None
 ) -> list[Reminder]:
     """The reminders to arm for a plan being created with `milestones`, unsaved like them
-    (plans.services.plan_create writes them together: plans.inserts), as the owner's
-    `profile`, read just before that write, asks. A new plan has no reminders yet: nothing to
-    re-time, drop or count."""
+    (plans.services.plan_create writes them together: plans.inserts, whose write checks that
+    the profile still holds what they were made from), as the owner's `profile` asks. A new
+    plan has no reminders yet: nothing to re-time, drop or count."""
     wanted = _wanted(
         plan=plan,
         milestones=milestones,

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Profile, User
 from accounts.selectors import profile_for_user
 from plans import selectors
 from plans.computations import Duration, Kind, plan_schedule
@@ -75,8 +75,13 @@ def plan_create(
     written at once: one INSERT on PostgreSQL, a transaction around the ORM's elsewhere
     (plans.inserts). Before that write it only reads (the steps, kept per catalogue version;
     the owner's profile, created with the defaults if missing, which may stay if the write
-    fails), so it takes no transaction of its own: on PostgreSQL that saves BEGIN's and
-    COMMIT's round trips."""
+    fails; kept on `owner` when the request read it with the user), so it takes no
+    transaction of its own: on PostgreSQL that saves BEGIN's and COMMIT's round trips.
+
+    The reminders are made from the profile as read; the write checks that its arming fields
+    (time zone, reminder wishes) still hold those values and holds its row meanwhile. If a
+    change of the profile came in between (and re-armed only the plans already there), the
+    reminders are made again, in a transaction, from the profile read under a lock."""
     plan = Plan(
         owner=owner,
         title=title or _default_title(target_role, training_path),
@@ -95,16 +100,29 @@ def plan_create(
     # A new plan has no milestones or reminders to compare with: they are made from the items
     # in memory and written with them.
     milestones = _new_milestones(plan, items)
-    reminders = []
-    if milestones:
-        reminders = reminders_for_new_plan(
-            plan=plan, milestones=milestones, profile=profile_for_user(user=owner)
-        )
-    insert_new_plan(plan=plan, items=items, milestones=milestones, reminders=reminders)
+    profile = profile_for_user(user=owner) if milestones else None
+    if not _insert_armed_by(plan, items, milestones, profile):
+        with transaction.atomic():
+            profile = Profile.objects.select_for_update(no_key=True).get(pk=profile.pk)
+            owner.profile = profile
+            _insert_armed_by(plan, items, milestones, profile)
     # the rows written, kept on the plan: the response is built from them instead of reading
     # them back (plans.read_models.new_plan_detail_data)
     plan.written_items, plan.written_milestones = items, milestones
     return plan
+
+
+def _insert_armed_by(
+    plan: Plan, items: list[PlanItem], milestones: list[Milestone], profile: Profile | None
+) -> bool:
+    """Write the new plan with reminders made from `profile` (none without milestones);
+    False, writing nothing, if the profile's arming fields changed since it was read."""
+    reminders = []
+    if milestones:
+        reminders = reminders_for_new_plan(plan=plan, milestones=milestones, profile=profile)
+    return insert_new_plan(
+        plan=plan, items=items, milestones=milestones, reminders=reminders, armed_by=profile
+    )
 
 
 def _default_title(role: Role, path: TrainingPath | None) -> str:

@@ -184,6 +184,37 @@ def test_json_rows_lets_django_prepare_what_it_would_change_or_refuse():
         json_rows([PlanItem(planned_cost=Decimal("NaN"))], fields[2:], connection)
 
 
+@pytest.mark.skipif(
+    connections["default"].vendor != "postgresql", reason="values pass as is on PostgreSQL only"
+)
+def test_json_rows_prepares_with_django_only_what_it_cannot_pass_as_is(monkeypatch):
+    # given: Django's preparation watched
+    prepared = []
+    original = models.Field.get_db_prep_save
+
+    def watched(field, value, connection):
+        prepared.append(field.name)
+        return original(field, value, connection)
+
+    monkeypatch.setattr(models.Field, "get_db_prep_save", watched)
+    connection = connections["default"]
+    # when: a plan's values, each of a type its field passes as is (a UUID, text, a foreign
+    # key's int, a date, the aware auto_now stamp)
+    plan = Plan(owner_id=7, title="Mine", target_role_id=3, start_date=date(2027, 1, 4))
+    names = ("id", "title", "owner", "start_date", "updated_at")
+    json_rows([plan], [Plan._meta.get_field(name) for name in names], connection)
+    # then: none of them went through it
+    assert prepared == []
+    # while a naive datetime does (Django makes it aware, with its warning)
+    item = PlanItem(done_at=datetime(2027, 9, 2, 15, 30))
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        json_rows([item], [PlanItem._meta.get_field("done_at")], connection)
+    assert prepared == ["done_at"]
+
+
+@pytest.mark.skipif(
+    connections["default"].vendor != "postgresql", reason="values pass as is on PostgreSQL only"
+)
 def test_json_rows_lets_a_field_subclass_prepare_its_values():
     # given: a text field of its own preparing its values (not Django's class itself)
     class UpperCharField(models.CharField):
@@ -313,6 +344,9 @@ def test_upsert_refuses_what_it_cannot_write():
 def test_an_upsert_that_need_not_be_durable_does_not_wait_for_the_log_in_its_own_commit_only():
     # given: a plan, and the connection in autocommit (as a request's read runs)
     connection = connections["default"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        server_default = cursor.fetchone()
     role = Role.objects.create(slug="coder", title="Coder", family=Role.Family.CODING)
     plan = Plan.objects.create(
         owner=UserFactory(), title="Mine", target_role=role, start_date=date(2027, 1, 4)
@@ -327,10 +361,45 @@ def test_an_upsert_that_need_not_be_durable_does_not_wait_for_the_log_in_its_own
     assert query["sql"].startswith("SET LOCAL synchronous_commit = off; INSERT")
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
-        assert cursor.fetchone() == ("on",)
+        assert cursor.fetchone() == server_default
+        # (such a SET inside one such statement is in force for the rest of it)
+        cursor.execute("SET LOCAL synchronous_commit = off; SHOW synchronous_commit")
+        cursor.nextset()  # the SHOW's result, after the SET's
+        assert cursor.fetchone() == ("off",)
     # and inside a caller's transaction the caller's commit is left as it is
     row.summary_key = "s2"
     with transaction.atomic(), CaptureQueriesContext(connection) as captured:
         upsert([row], update_fields=["summary_key"], connection=connection, durable=False)
     assert captured.captured_queries[0]["sql"].startswith("INSERT")
     assert PlanRendering.objects.get(plan=plan).summary_key == "s2"
+
+
+@pytest.mark.skipif(
+    connections["default"].vendor != "postgresql", reason="synchronous_commit is PostgreSQL's"
+)
+@pytest.mark.django_db(transaction=True)
+def test_an_upsert_that_need_not_be_durable_leaves_other_transactions_and_bindings_alone(
+    monkeypatch,
+):
+    connection = connections["default"]
+    role = Role.objects.create(slug="coder", title="Coder", family=Role.Family.CODING)
+    plan = Plan.objects.create(
+        owner=UserFactory(), title="Mine", target_role=role, start_date=date(2027, 1, 4)
+    )
+    row = PlanRendering(plan=plan, version=1, summary_key="s1", summary=b"summary 1")
+
+    def store() -> str:
+        with CaptureQueriesContext(connection) as captured:
+            upsert([row], update_fields=["summary_key"], connection=connection, durable=False)
+        return captured.captured_queries[-1]["sql"]
+
+    # a transaction the caller opened by leaving autocommit: its commit is the caller's
+    transaction.set_autocommit(False)
+    try:
+        assert store().startswith("INSERT")
+        transaction.rollback()
+    finally:
+        transaction.set_autocommit(True)
+    # server-side binding: a prepared statement takes one statement, so no SET before it
+    monkeypatch.setattr(connection.features, "uses_server_side_binding", True)
+    assert store().startswith("INSERT")

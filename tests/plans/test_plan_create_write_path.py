@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from accounts.selectors import profile_for_user
 from accounts.services import profile_update
 from plans import inserts, services
 from plans.models import Milestone, Plan, PlanItem, Reminder
@@ -30,8 +31,10 @@ pytestmark = pytest.mark.django_db
 
 ONE_STATEMENT = inserts.in_one_statement(connection)
 # steps SELECT, profile SELECT, and the writes: on PostgreSQL one INSERT for the plan, items,
-# milestones and reminders, elsewhere one each (no savepoint inside a caller's transaction)
-CREATE_QUERIES = 2 + (1 if ONE_STATEMENT else 4)
+# milestones and reminders (checking the profile's arming fields and holding its row), elsewhere
+# that check (a SELECT ... FOR NO KEY UPDATE) and one INSERT each (no savepoint inside a
+# caller's transaction)
+CREATE_QUERIES = 2 + (1 if ONE_STATEMENT else 1 + 4)
 # Through the API the role, the path and its steps come from roles.selectors
 # .training_path_of_role, kept per catalogue version: no query once warm, and the steps
 # SELECT of CREATE_QUERIES is saved too
@@ -428,6 +431,65 @@ def test_post_plan_costs_its_writes_and_reads_nothing_back(
         response = client.post("/api/v1/plans/", body, format="json", headers=headers)
     assert response.status_code == 201
     assert len(response.json()["items"]) == steps
+
+
+def test_a_profile_change_since_it_was_read_makes_the_reminders_again(
+    user, profile, catalogue, way
+):
+    # given: the owner as a request read them, their profile (America/Chicago) kept on them
+    owner = fresh(user)
+    assert profile_for_user(user=owner).timezone == "America/Chicago"
+    # and the time zone changed since, committed (re-arming the plans there were: none)
+    profile_update(user=fresh(user), data={"timezone": "Asia/Kolkata"})
+    path = TrainingPath.objects.select_related("role").get(slug="coder-prep-path")
+    # when
+    plan = services.plan_create(
+        owner=owner, target_role=path.role, training_path=path, start_date=PLAN_START
+    )
+    # then: one plan, whose reminders are at 09:00 in the new zone, as re-arming finds them
+    assert Plan.objects.filter(owner=user).count() == 1
+    created = snapshot(plan)
+    assert created[1]
+    for _pk, _milestone, _offset, due_on, scheduled_for, _status in created[1]:
+        local = scheduled_for.astimezone(ZoneInfo("Asia/Kolkata"))
+        assert (local.date(), local.hour) == (due_on, 9)
+    assert reminders_arm_for_plan(plan=plan) == len(created[1])
+    assert snapshot(plan) == created
+    # and the owner now carries the profile as it is
+    assert owner.profile.timezone == "Asia/Kolkata"
+
+
+def test_the_write_refuses_reminders_made_from_a_changed_profile_and_writes_nothing(
+    user, profile, catalogue, way
+):
+    # given: reminders made from the profile as read, then a change of its reminder wishes
+    owner = fresh(user)
+    stale = profile_for_user(user=owner)
+    path = TrainingPath.objects.select_related("role").get(slug="coder-prep-path")
+    plan = Plan(owner=owner, title="Mine", target_role=path.role, start_date=PLAN_START)
+    plan.training_path = path
+    steps = path.steps.order_by("position")
+    items = [services._step_item(plan, step, n) for n, step in enumerate(steps)]
+    milestones = services._new_milestones(plan, items)
+    reminders = reminders_for_new_plan(plan=plan, milestones=milestones, profile=stale)
+    profile_update(user=fresh(user), data={"exam_reminder_offsets": [14]})
+    # when
+    written = inserts.insert_new_plan(
+        plan=plan, items=items, milestones=milestones, reminders=reminders, armed_by=stale
+    )
+    # then: refused, nothing written
+    assert written is False
+    assert not Plan.objects.filter(owner=user).exists()
+    assert not PlanItem.objects.filter(plan_id=plan.pk).exists()
+    # while a change of what arming does not read (the salary) lets it through
+    profile_update(user=fresh(user), data={"current_salary": "41000"})
+    fresh_profile = profile_for_user(user=fresh(user))
+    reminders = reminders_for_new_plan(plan=plan, milestones=milestones, profile=fresh_profile)
+    fresh_profile.current_salary = None  # as read before the salary change
+    assert inserts.insert_new_plan(
+        plan=plan, items=items, milestones=milestones, reminders=reminders, armed_by=fresh_profile
+    )
+    assert Reminder.objects.filter(milestone__plan=plan).count() == len(reminders) > 0
 
 
 def test_post_plan_with_a_session_token_reads_the_user_and_the_profile_in_one_query(
