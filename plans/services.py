@@ -105,7 +105,8 @@ def plan_create(
         with transaction.atomic():
             profile = Profile.objects.select_for_update(no_key=True).get(pk=profile.pk)
             owner.profile = profile
-            _insert_armed_by(plan, items, milestones, profile)
+            if not _insert_armed_by(plan, items, milestones, profile):  # held: cannot change
+                raise RuntimeError(f"Profile {profile.pk} changed under its row lock.")
     # the rows written, kept on the plan: the response is built from them instead of reading
     # them back (plans.read_models.new_plan_detail_data)
     plan.written_items, plan.written_milestones = items, milestones

@@ -433,6 +433,18 @@ def test_post_plan_costs_its_writes_and_reads_nothing_back(
     assert len(response.json()["items"]) == steps
 
 
+def assert_armed_at_nine(plan: Plan, zone: str) -> None:
+    """The plan has reminders, each at 09:00 in `zone` on its day, and re-arming the plan
+    finds them as they are."""
+    created = snapshot(plan)
+    assert created[1]
+    for _pk, _milestone, _offset, due_on, scheduled_for, _status in created[1]:
+        local = scheduled_for.astimezone(ZoneInfo(zone))
+        assert (local.date(), local.hour) == (due_on, 9)
+    assert reminders_arm_for_plan(plan=plan) == len(created[1])
+    assert snapshot(plan) == created
+
+
 def test_a_profile_change_since_it_was_read_makes_the_reminders_again(
     user, profile, catalogue, way
 ):
@@ -448,13 +460,7 @@ def test_a_profile_change_since_it_was_read_makes_the_reminders_again(
     )
     # then: one plan, whose reminders are at 09:00 in the new zone, as re-arming finds them
     assert Plan.objects.filter(owner=user).count() == 1
-    created = snapshot(plan)
-    assert created[1]
-    for _pk, _milestone, _offset, due_on, scheduled_for, _status in created[1]:
-        local = scheduled_for.astimezone(ZoneInfo("Asia/Kolkata"))
-        assert (local.date(), local.hour) == (due_on, 9)
-    assert reminders_arm_for_plan(plan=plan) == len(created[1])
-    assert snapshot(plan) == created
+    assert_armed_at_nine(plan, "Asia/Kolkata")
     # and the owner now carries the profile as it is
     assert owner.profile.timezone == "Asia/Kolkata"
 
@@ -510,14 +516,7 @@ def test_post_plan_with_a_session_token_reads_the_user_and_the_profile_in_one_qu
     assert response.status_code == 201
     assert "accounts_profile" in captured.captured_queries[0]["sql"]
     # and its reminders are armed by that profile: 09:00 in its time zone, as re-arming finds
-    plan = Plan.objects.get(pk=response.json()["id"])
-    created = snapshot(plan)
-    assert created[1]
-    for _pk, _milestone, _offset, due_on, scheduled_for, _status in created[1]:
-        local = scheduled_for.astimezone(ZoneInfo("America/Chicago"))
-        assert (local.date(), local.hour) == (due_on, 9)
-    assert reminders_arm_for_plan(plan=plan) == len(created[1])
-    assert snapshot(plan) == created
+    assert_armed_at_nine(Plan.objects.get(pk=response.json()["id"]), "America/Chicago")
     # while a read of the same client reads the user alone (the list's bodies stored by a
     # first read)
     client.get("/api/v1/plans/", headers=headers)
