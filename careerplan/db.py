@@ -152,13 +152,13 @@ def json_rows(
     with its `keys` values (column name -> one value per object)."""
     key_values = list((keys or {}).items())
     vendor = connection.vendor
-    plans = [
-        _VALUE_PLANS.get((id(field), vendor)) or _value_plan(field, vendor) for field in fields
+    access = [
+        _FIELD_ACCESS.get((id(field), vendor)) or _field_access(field, vendor) for field in fields
     ]
     rows = []
     for index, obj in enumerate(objs):
         row = {name: values[index] for name, values in key_values}
-        for field, (_field, attname, stamped, passed_type) in zip(fields, plans, strict=True):
+        for field, (_field, attname, stamped, passed_type) in zip(fields, access, strict=True):
             value = field.pre_save(obj, add=True) if stamped else getattr(obj, attname)
             if passed_type is None or not _prepared_as_is(value, passed_type):
                 value = field.get_db_prep_save(value, connection)
@@ -210,10 +210,10 @@ _PREPARED_AS_IS = {
 # by (id of the field, database vendor): hashing a Field costs more than the lookup saves; each
 # entry holds its field, so that no other field can take its id (and keeps it: for the models'
 # own fields, which live as long as the process)
-_VALUE_PLANS: dict[tuple[int, str], tuple[DjangoField, str, bool, type | None]] = {}
+_FIELD_ACCESS: dict[tuple[int, str], tuple[DjangoField, str, bool, type | None]] = {}
 
 
-def _value_plan(field: DjangoField, vendor: str) -> tuple[DjangoField, str, bool, type | None]:
+def _field_access(field: DjangoField, vendor: str) -> tuple[DjangoField, str, bool, type | None]:
     """How `json_rows` takes `field`'s value: its attribute, whether its `pre_save` does more
     than read it (`auto_now` stamps), and the type of value it prepares as is on this
     database (None: prepare every value)."""
@@ -224,8 +224,8 @@ def _value_plan(field: DjangoField, vendor: str) -> tuple[DjangoField, str, bool
     passed_type = None
     if vendor == "postgresql":  # SQLite, say, stores datetimes and UUIDs as text
         passed_type = _PREPARED_AS_IS.get(type(prepared))
-    plan = _VALUE_PLANS[id(field), vendor] = (field, field.attname, stamped, passed_type)
-    return plan
+    taken = _FIELD_ACCESS[id(field), vendor] = (field, field.attname, stamped, passed_type)
+    return taken
 
 
 def _prepared_as_is(value, passed_type: type) -> bool:

@@ -267,16 +267,21 @@ def test_a_field_with_a_database_default_is_refused():
         insert_fields(model)
 
 
+def a_plan(title: str = "Mine") -> Plan:
+    """A saved plan (of the role "coder", made once), for rows that refer to one."""
+    role, _ = Role.objects.get_or_create(
+        slug="coder", defaults={"title": "Coder", "family": Role.Family.CODING}
+    )
+    return Plan.objects.create(
+        owner=UserFactory(), title=title, target_role=role, start_date=date(2027, 1, 4)
+    )
+
+
 def test_upsert_inserts_new_rows_and_replaces_only_the_named_fields_of_taken_ones(
     django_assert_num_queries,
 ):
     # given: two plans, one of them with a stored rendering
-    owner = UserFactory()
-    role = Role.objects.create(slug="coder", title="Coder", family=Role.Family.CODING)
-    taken, new = (
-        Plan.objects.create(owner=owner, title=title, target_role=role, start_date=date(2027, 1, 4))
-        for title in ("Taken", "New")
-    )
+    taken, new = a_plan("Taken"), a_plan("New")
     PlanRendering.objects.create(
         plan=taken,
         version=1,
@@ -306,10 +311,7 @@ def test_upsert_inserts_new_rows_and_replaces_only_the_named_fields_of_taken_one
 
 def test_upsert_unless_newer_leaves_a_row_with_a_greater_value_alone():
     # given: a stored row at version 3
-    owner = UserFactory()
-    role = Role.objects.create(slug="biller", title="Biller", family=Role.Family.BILLING)
-    start = date(2027, 1, 4)
-    plan = Plan.objects.create(owner=owner, title="P", target_role=role, start_date=start)
+    plan = a_plan()
     PlanRendering.objects.create(plan=plan, version=3, summary_key="three")
     database = connections["default"]
 
@@ -347,10 +349,7 @@ def test_an_upsert_that_need_not_be_durable_does_not_wait_for_the_log_in_its_own
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         server_default = cursor.fetchone()
-    role = Role.objects.create(slug="coder", title="Coder", family=Role.Family.CODING)
-    plan = Plan.objects.create(
-        owner=UserFactory(), title="Mine", target_role=role, start_date=date(2027, 1, 4)
-    )
+    plan = a_plan()
     row = PlanRendering(plan=plan, version=1, summary_key="s1", summary=b"summary 1")
     # when
     with CaptureQueriesContext(connection) as captured:
@@ -382,10 +381,7 @@ def test_an_upsert_that_need_not_be_durable_leaves_other_transactions_and_bindin
     monkeypatch,
 ):
     connection = connections["default"]
-    role = Role.objects.create(slug="coder", title="Coder", family=Role.Family.CODING)
-    plan = Plan.objects.create(
-        owner=UserFactory(), title="Mine", target_role=role, start_date=date(2027, 1, 4)
-    )
+    plan = a_plan()
     row = PlanRendering(plan=plan, version=1, summary_key="s1", summary=b"summary 1")
 
     def store() -> str:
