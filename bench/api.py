@@ -11,8 +11,8 @@
    tokens, plans and milestones; each scenario after a short warm-up.
 4. bench/RESULTS.md, section "API throughput": requests/s, p50, p99, errors and peak RSS per
    gunicorn worker for each scenario, the baselines, and the ratios the issue asks for; for
-   each server configuration (sync vs gthread workers, 2 vs 4 of them, persistent vs pooled
-   connections).
+   each server configuration (sync workers, two per core as gunicorn.conf.py starts them and
+   2 of them; 2 gthread workers; the sync workers with psycopg's pool).
 
 Environment: BENCH_DURATION (seconds per scenario, default 4), BENCH_CONNECTIONS (default 8),
 BENCH_CONFIGS (comma list of configuration names, default all), as in bench/common.py.
@@ -70,11 +70,25 @@ class Config:
     description: str
 
 
+CORES = len(os.sched_getaffinity(0))
+DEFAULT_WORKERS = 2 * CORES  # gunicorn.conf.py's default: two sync workers per core
+
 CONFIGS = [
     Config(
         "sync",
+        {
+            "GUNICORN_WORKER_CLASS": "sync",
+            "WEB_CONCURRENCY": str(DEFAULT_WORKERS),
+            "DATABASE_CONN_MAX_AGE": "60",
+        },
+        f"{DEFAULT_WORKERS} sync workers (two per core, gunicorn.conf.py's default), "
+        "persistent connections (CONN_MAX_AGE=60)",
+    ),
+    Config(
+        "sync-2",
         {"GUNICORN_WORKER_CLASS": "sync", "WEB_CONCURRENCY": "2", "DATABASE_CONN_MAX_AGE": "60"},
-        "2 sync workers, persistent connections (CONN_MAX_AGE=60)",
+        "2 sync workers (the default before the seventh round), persistent connections "
+        "(CONN_MAX_AGE=60)",
     ),
     Config(
         "gthread",
@@ -87,14 +101,13 @@ CONFIGS = [
         "2 gthread workers x 4 threads, persistent connections",
     ),
     Config(
-        "sync-4",
-        {"GUNICORN_WORKER_CLASS": "sync", "WEB_CONCURRENCY": "4", "DATABASE_CONN_MAX_AGE": "60"},
-        "4 sync workers, persistent connections (CONN_MAX_AGE=60)",
-    ),
-    Config(
         "sync-pool",
-        {"GUNICORN_WORKER_CLASS": "sync", "WEB_CONCURRENCY": "2", "DATABASE_POOL": "true"},
-        "2 sync workers, psycopg pool (DATABASE_POOL=true)",
+        {
+            "GUNICORN_WORKER_CLASS": "sync",
+            "WEB_CONCURRENCY": str(DEFAULT_WORKERS),
+            "DATABASE_POOL": "true",
+        },
+        f"{DEFAULT_WORKERS} sync workers, psycopg pool (DATABASE_POOL=true)",
     ),
 ]
 
@@ -233,11 +246,11 @@ class Scenario:
     requests: list[tuple[str, str, str, str]]  # method, token, path, body
     baseline: str | None = None  # bare payload name, or "pk"
     lua: Path | None = None
-    # before the warm-up: "shown" reads every request once (so the plans an earlier
-    # configuration's create and PATCH scenarios made or changed have their bodies stored
-    # too, as a user's first look after them stores them), "forgotten" deletes the stored
-    # bodies of the scenario's plans (each request renders and stores its plan's body, as
-    # the first read after a change of the plan or a catalogue edit does)
+    # before the warm-up: "shown" reads every request once (the writes of an earlier
+    # configuration's create and PATCH scenarios stored their plans' bodies already; this
+    # stores any a failed store left), "forgotten" deletes the stored bodies of the
+    # scenario's plans (each request renders and stores its plan's body, as the first read
+    # of a plan after a catalogue edit or a deploy does)
     before: str | None = None
 
 
@@ -449,15 +462,21 @@ def run_config(
 # --- report --------------------------------------------------------------------------------
 
 
-def ratio_rows(results: dict, baselines: dict[str, str]) -> list[tuple[str, str, float, float]]:
+def ratio_rows(
+    results: dict, baselines: dict[str, str]
+) -> list[tuple[str, str, float, float | None]]:
+    """Each scenario with a ratio to show: its baseline, the ratio and the issue's goal. The
+    reads that render have no goal of their own: every write stores the bodies it changed, so
+    a plan read renders only after a catalogue edit or a deploy (once per plan); they are
+    shown beside the plan reads' goals for what that first read costs."""
     goals = {
         "role-list": 0.6,
         "role-detail": 0.6,
         "path-detail": 0.6,
         "plan-detail": 0.4,
         "plan-list": 0.5,
-        "plan-detail-render": 0.4,
-        "plan-list-render": 0.5,
+        "plan-detail-render": None,
+        "plan-list-render": None,
         "plan-create": 0.25,
     }
     rows = []
@@ -486,6 +505,12 @@ def report_config(config: Config, results: dict, labels: dict[str, str], baselin
         )
     lines += ["", "| Ratio | Measured | Goal | |", "|---|---|---|---|"]
     for name, base, ratio, goal in ratio_rows(results, baselines):
+        if goal is None:
+            lines.append(
+                f"| {labels[name]} / {labels[base]} | {ratio:.2f}x | none | the first read "
+                "after a catalogue edit or a deploy |"
+            )
+            continue
         verdict = "met" if ratio >= goal else "**missed**"
         # a third digit where two would round a miss up to the goal
         shown = f"{ratio:.3f}" if ratio < goal <= round(ratio, 2) else f"{ratio:.2f}"
@@ -677,19 +702,18 @@ def main() -> int:
         "each user: 50 items and 20 milestones; the others 10 and 5), a pending reminder "
         f"per milestone, session tokens for all {USERS:,} users; built set-based in "
         f"{build_s:.1f} s; every plan's rendered bodies stored by `manage.py render_plans` "
-        f"in {render_s:.1f} s (as the first read after each plan's last change leaves them).",
+        f"in {render_s:.1f} s (as the writes that made them leave them).",
         "",
         f"Load: wrk 1 thread, {CONNECTIONS} connections, {DURATION} s per scenario after a "
         f"{WARMUP} s warm-up, requests rotating over the first {TOKEN_USERS:,} users (their "
         "plans and milestones). Plan reads are measured twice: with *stored bodies* (the "
-        "plan's row and its rendered body in one query, what a read finds when the plan was "
-        "read since its last change), over those users after each of their lists and "
-        "plans was read once (which stores the bodies of the plans an earlier configuration's "
-        "create and PATCH scenarios made or changed), and *rendered anew*, over the other "
+        "plan's row and its rendered body in one query, what every read finds: every write "
+        "stores the bodies it changed once it commits), over those users after each of their "
+        "lists and plans was read once, and *rendered anew*, over the other "
         f"{USERS - TOKEN_USERS:,} "
         "users after their plans' stored bodies were deleted (each request renders its body "
-        "and stores it, as the first read after a change of the plan, a catalogue edit or a "
-        "deploy does). Production settings "
+        "and stores it, as the first read of a plan after a catalogue edit or a deploy that "
+        "changes the shaping code does). Production settings "
         "(DJANGO_DEBUG=false), gunicorn.conf.py with its access log on, the cache (throttle "
         "counters, sessions, catalogue bodies) in Redis as in docker-compose.yml, "
         "throttling on at an unreachable rate. Baselines are served by "

@@ -11,10 +11,11 @@ import functools
 import hashlib
 import json
 
+import orjson
 from django.db import IntegrityError, transaction
+from drf_orjson_renderer.renderers import ORJSONRenderer
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from careerplan.api.errors import ProblemSerializer
@@ -85,7 +86,8 @@ def idempotent(handler):
                         key=key,
                         fingerprint=fingerprint,
                         status_code=response.status_code,
-                        response_body=json.loads(JSONRenderer().render(response.data)),
+                        # the API's renderer: a body may be a rendered orjson Fragment
+                        response_body=orjson.loads(ORJSONRenderer().render(response.data)),
                         location=response.get("Location", ""),
                     )
         except IntegrityError:
