@@ -246,11 +246,11 @@ class Scenario:
     requests: list[tuple[str, str, str, str]]  # method, token, path, body
     baseline: str | None = None  # bare payload name, or "pk"
     lua: Path | None = None
-    # before the warm-up: "shown" reads every request once (the writes of an earlier
-    # configuration's create and PATCH scenarios stored their plans' bodies already; this
-    # stores any a failed store left), "forgotten" deletes the stored bodies of the
-    # scenario's plans (each request renders and stores its plan's body, as the first read
-    # of a plan after a catalogue edit or a deploy does)
+    # before the warm-up: "shown" reads every request once (so the plans an earlier
+    # configuration's create and PATCH scenarios made or changed have their bodies stored
+    # too, as a user's first look after them stores them), "forgotten" deletes the stored
+    # bodies of the scenario's plans (each request renders and stores its plan's body, as
+    # the first read after a change of the plan or a catalogue edit does)
     before: str | None = None
 
 
@@ -465,10 +465,10 @@ def run_config(
 def ratio_rows(
     results: dict, baselines: dict[str, str]
 ) -> list[tuple[str, str, float, float | None]]:
-    """Each scenario with a ratio to show: its baseline, the ratio and the issue's goal. The
-    reads that render have no goal of their own: every write stores the bodies it changed, so
-    a plan read renders only after a catalogue edit or a deploy (once per plan); they are
-    shown beside the plan reads' goals for what that first read costs."""
+    """Each scenario with a ratio to show: its baseline, the ratio and the issue's goal (None:
+    shown without one). The issue's plan reads are reads of users' plans under load, which
+    find their stored bodies; the reads that render are the first read of a plan after a
+    change of it, a catalogue edit or a deploy, shown beside them for what that read costs."""
     goals = {
         "role-list": 0.6,
         "role-detail": 0.6,
@@ -508,7 +508,7 @@ def report_config(config: Config, results: dict, labels: dict[str, str], baselin
         if goal is None:
             lines.append(
                 f"| {labels[name]} / {labels[base]} | {ratio:.2f}x | none | the first read "
-                "after a catalogue edit or a deploy |"
+                "after a change |"
             )
             continue
         verdict = "met" if ratio >= goal else "**missed**"
@@ -702,18 +702,19 @@ def main() -> int:
         "each user: 50 items and 20 milestones; the others 10 and 5), a pending reminder "
         f"per milestone, session tokens for all {USERS:,} users; built set-based in "
         f"{build_s:.1f} s; every plan's rendered bodies stored by `manage.py render_plans` "
-        f"in {render_s:.1f} s (as the writes that made them leave them).",
+        f"in {render_s:.1f} s (as the first read after each plan's last change leaves them).",
         "",
         f"Load: wrk 1 thread, {CONNECTIONS} connections, {DURATION} s per scenario after a "
         f"{WARMUP} s warm-up, requests rotating over the first {TOKEN_USERS:,} users (their "
         "plans and milestones). Plan reads are measured twice: with *stored bodies* (the "
-        "plan's row and its rendered body in one query, what every read finds: every write "
-        "stores the bodies it changed once it commits), over those users after each of their "
-        "lists and plans was read once, and *rendered anew*, over the other "
+        "plan's row and its rendered body in one query, what a read finds when the plan was "
+        "read since its last change), over those users after each of their lists and "
+        "plans was read once (which stores the bodies of the plans an earlier configuration's "
+        "create and PATCH scenarios made or changed), and *rendered anew*, over the other "
         f"{USERS - TOKEN_USERS:,} "
         "users after their plans' stored bodies were deleted (each request renders its body "
-        "and stores it, as the first read of a plan after a catalogue edit or a deploy that "
-        "changes the shaping code does). Production settings "
+        "and stores it, as the first read after a change of the plan, a catalogue edit or a "
+        "deploy does; shown without a goal of its own). Production settings "
         "(DJANGO_DEBUG=false), gunicorn.conf.py with its access log on, the cache (throttle "
         "counters, sessions, catalogue bodies) in Redis as in docker-compose.yml, "
         "throttling on at an unreachable rate. Baselines are served by "

@@ -11,11 +11,10 @@ import functools
 import hashlib
 import json
 
-import orjson
 from django.db import IntegrityError, transaction
-from drf_orjson_renderer.renderers import ORJSONRenderer
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from careerplan.api.errors import ProblemSerializer
@@ -86,8 +85,7 @@ def idempotent(handler):
                         key=key,
                         fingerprint=fingerprint,
                         status_code=response.status_code,
-                        # the API's renderer: a body may be a rendered orjson Fragment
-                        response_body=orjson.loads(ORJSONRenderer().render(response.data)),
+                        response_body=json.loads(JSONRenderer().render(response.data)),
                         location=response.get("Location", ""),
                     )
         except IntegrityError:

@@ -687,11 +687,12 @@ def _detail_data(
     return data
 
 
-def _new_plan_rows(plan: Plan) -> tuple[tuple, list[tuple], list[tuple]]:
-    """The row, item rows and milestone rows of a plan `plans.services.plan_create` has just
-    written, from the rows it wrote (kept on the plan as `written_items` and
-    `written_milestones`) instead of reading them back: the same rows, in the order the
-    queries give them."""
+def new_plan_detail_data(plan: Plan) -> tuple[dict[str, Any], str]:
+    """`plan_detail_data` of a plan `plans.services.plan_create` has just written, from the
+    rows it wrote (kept on the plan as `written_items` and `written_milestones`) instead of
+    reading them back: the same rows, in the order the queries give them, three queries fewer.
+    Every caller has such a plan (POST /plans/, the path finder's "start this plan"); any
+    other plan is shown by `plan_shown`."""
     items, milestones = plan.written_items, plan.written_milestones
     profile_salary = profile_for_user(user=plan.owner).current_salary
     row = (*(getattr(plan, column) for column in PLAN_COLUMNS[:-1]), profile_salary)
@@ -703,14 +704,6 @@ def _new_plan_rows(plan: Plan) -> tuple[tuple, list[tuple], list[tuple]]:
         (tuple(getattr(one, column) for column in MILESTONE_COLUMNS) for one in milestones),
         key=lambda milestone: (milestone[3], milestone[0]),  # due_on, id
     )
-    return row, item_rows, milestone_rows
-
-
-def new_plan_detail_data(plan: Plan) -> tuple[dict[str, Any], str]:
-    """`plan_detail_data` of a plan `plans.services.plan_create` has just written, from the
-    rows it wrote: three queries fewer. Every caller has such a plan (POST /plans/, the path
-    finder's "start this plan"); any other plan is shown by `plan_shown`."""
-    row, item_rows, milestone_rows = _new_plan_rows(plan)
     return _detail_data(row, item_rows, milestone_rows), _etag(row)
 
 
@@ -728,17 +721,13 @@ def plan_items_data(*, user: User, plan_id: UUID | str) -> tuple[list[dict], str
 # the plan's row), the time zone the datetimes are shown in, and this code. Its rendered
 # bodies (the JSON renderer's own bytes, compressed) are stored in PlanRendering with a key
 # naming all of them: a read takes a body, in the same query as the plan's row, only when its
-# own key is the stored one, and otherwise renders it and stores it for the next reads.
-#
-# The writes store them too, once their transaction has committed: a plan create its new
-# plan's bodies (rendered from the rows it wrote, which its response shows anyway), every
-# change of a plan through plans.services (`_bump`) and a change of the owner's profile salary
-# the bodies of the plans concerned (`plan_renderings_store_on_commit`). So the read after a
-# write finds its body stored, as every read does until the next change: a plan is rendered
-# by a read only after a catalogue edit or a deploy that changes the shaping code (once per
-# plan; `manage.py render_plans` renders them all ahead of the reads), or when a write's store
-# failed. A store never replaces bodies of a newer plan version (a read that rendered before a
-# change and stores after it). A change of plan rows that bypasses plans.services (a data
+# own key is the stored one, and otherwise renders it and stores it for the next reads. So a
+# plan is rendered once per change of what it shows (its first read after a change of the
+# plan, a catalogue edit, a profile salary change or a deploy that changes the shaping code),
+# not on every read, and not by the writes: a change only bumps the version (several changes
+# in a row render once, at the read after them, or never when nobody reads in between). A
+# store never replaces bodies of a newer plan version (a read that rendered before a change
+# and stores after it). A change of plan rows that bypasses plans.services (a data
 # migration) leaves the key as it was: run `manage.py render_plans --all` after it. Bodies go
 # back into responses as orjson Fragments.
 
@@ -874,44 +863,6 @@ def _render_and_store(plan: tuple, key: str) -> bytes:
     summary, detail = _bodies(plan)
     _store([_rendering_row(plan, key, summary, detail)], RENDERING_FIELDS)
     return detail
-
-
-def new_plan_shown(plan: Plan) -> tuple[orjson.Fragment, str]:
-    """The detail body (as GET /plans/<id>/ shows it) and the ETag of a plan
-    `plans.services.plan_create` has just written, from the rows it wrote; both of its bodies
-    are stored once the caller's transaction commits (at once outside one), so its first
-    reads find them. A store that fails leaves them to the first read."""
-    row, item_rows, milestone_rows = _new_plan_rows(plan)
-    summary, detail = _bodies(row, item_rows, milestone_rows)
-    rendering = _rendering_row(row, _rendering_key(row, catalogue_version()), summary, detail)
-    transaction.on_commit(lambda: _store([rendering], RENDERING_FIELDS), robust=True)
-    return orjson.Fragment(detail), _etag(row)
-
-
-def plan_renderings_store_on_commit(plan_ids: Sequence[UUID]) -> None:
-    """Once the current transaction commits (at once outside one), render and store the
-    bodies of the plans among `plan_ids` whose stored ones no longer match (a write changed
-    them), so that the next reads find them. This runs in the writing request, after its
-    write: a failure is logged and left to the plans' next reads, never the write's error."""
-    plan_ids = list(plan_ids)
-    if plan_ids:
-        transaction.on_commit(lambda: _store_after_write(plan_ids), robust=True)
-
-
-def renderings_on_profile_change(*, user: User, fields: frozenset[str]) -> None:
-    """accounts.services.PROFILE_CHANGE_HANDLERS: a new profile salary is in every body of
-    the user's plans (their payback), so they are rendered and stored again once it commits."""
-    if "current_salary" in fields:
-        plan_renderings_store_on_commit(
-            Plan.objects.filter(owner=user).values_list("pk", flat=True)
-        )
-
-
-def _store_after_write(plan_ids: list[UUID]) -> None:
-    try:
-        plan_renderings_refresh(plan_ids)
-    except RenderingsNotStored:
-        logger.info("Plan renderings not stored after a write; the next reads render them.")
 
 
 class RenderingsNotStored(Exception):

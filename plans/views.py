@@ -83,12 +83,12 @@ def plan_detail_response(request, plan_id) -> Response:
 
 
 def new_plan_response(request, plan) -> Response:
-    """201 with the plan just created (as GET /plans/<id>/ shows it, and stored for the reads
-    after it), its ETag and Location; also used by the path finder's "start this plan"."""
-    body, etag = read_models.new_plan_shown(plan)
+    """201 with the plan just created (as GET /plans/<id>/ shows it), its ETag and Location;
+    also used by the path finder's "start this plan"."""
+    data, etag = read_models.new_plan_detail_data(plan)
     location = reverse("plans:detail", kwargs={"version": request.version, "plan_id": plan.id})
     return Response(
-        body, status=status.HTTP_201_CREATED, headers={"ETag": etag, "Location": location}
+        data, status=status.HTTP_201_CREATED, headers={"ETag": etag, "Location": location}
     )
 
 
