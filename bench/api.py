@@ -58,6 +58,7 @@ PLANS_PER_USER = 3
 TOKEN_USERS = 1_000
 DURATION = int(os.environ.get("BENCH_DURATION", "4"))
 WARMUP = 1
+SERVER_WARMUP = 3  # seconds of load on /healthz once every worker of a server is up
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 PAYLOADS = VAR / "payloads"
 LUA = VAR / "lua"
@@ -381,6 +382,21 @@ class Server:
         )
         up = wait_until(lambda: self.get("/healthz")[0] == 200, timeout=60, interval=0.2)
         assert up, f"gunicorn did not start: see {logfile}"
+        # The first answer comes from the first worker up; the others may still be importing
+        # Django, and would then serve their first (slow) requests inside the first scenario's
+        # measured seconds. Wait for all of them, then warm each under load.
+        wanted = int(env["WEB_CONCURRENCY"])
+        booted = wait_until(lambda: len(self.workers()) >= wanted, timeout=60, interval=0.2)
+        assert booted, f"gunicorn did not start {wanted} workers: see {logfile}"
+        subprocess.run(
+            [
+                *("wrk", "-t", "1", "-c", str(CONNECTIONS), "-d", f"{SERVER_WARMUP}s"),
+                f"http://127.0.0.1:{self.port}/healthz",
+            ],
+            capture_output=True,
+            check=True,
+            timeout=SERVER_WARMUP + 30,
+        )
         return self
 
     def __exit__(self, *exc) -> None:
