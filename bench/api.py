@@ -11,11 +11,12 @@
    tokens, plans and milestones; each scenario after a short warm-up.
 4. bench/RESULTS.md, section "API throughput": requests/s, p50, p99, errors and peak RSS per
    gunicorn worker for each scenario, the baselines, and the ratios the issue asks for; for
-   each server configuration (sync vs gthread workers, 2 vs 4 of them, persistent vs pooled
-   connections).
+   each server configuration (sync workers, two per core as gunicorn.conf.py starts them and
+   2 of them; 2 gthread workers; the sync workers with psycopg's pool).
 
 Environment: BENCH_DURATION (seconds per scenario, default 4), BENCH_CONNECTIONS (default 8),
-BENCH_CONFIGS (comma list of configuration names, default all), as in bench/common.py.
+BENCH_CONFIGS (comma list of configuration names, run in that order; default all), as in
+bench/common.py.
 """
 
 from __future__ import annotations
@@ -71,11 +72,25 @@ class Config:
     description: str
 
 
+CORES = len(os.sched_getaffinity(0))
+DEFAULT_WORKERS = 2 * CORES  # gunicorn.conf.py's default: two sync workers per core
+
 CONFIGS = [
     Config(
         "sync",
+        {
+            "GUNICORN_WORKER_CLASS": "sync",
+            "WEB_CONCURRENCY": str(DEFAULT_WORKERS),
+            "DATABASE_CONN_MAX_AGE": "60",
+        },
+        f"{DEFAULT_WORKERS} sync workers (two per core, gunicorn.conf.py's default), "
+        "persistent connections (CONN_MAX_AGE=60)",
+    ),
+    Config(
+        "sync-2",
         {"GUNICORN_WORKER_CLASS": "sync", "WEB_CONCURRENCY": "2", "DATABASE_CONN_MAX_AGE": "60"},
-        "2 sync workers, persistent connections (CONN_MAX_AGE=60)",
+        "2 sync workers (the default before the seventh round), persistent connections "
+        "(CONN_MAX_AGE=60)",
     ),
     Config(
         "gthread",
@@ -88,14 +103,13 @@ CONFIGS = [
         "2 gthread workers x 4 threads, persistent connections",
     ),
     Config(
-        "sync-4",
-        {"GUNICORN_WORKER_CLASS": "sync", "WEB_CONCURRENCY": "4", "DATABASE_CONN_MAX_AGE": "60"},
-        "4 sync workers, persistent connections (CONN_MAX_AGE=60)",
-    ),
-    Config(
         "sync-pool",
-        {"GUNICORN_WORKER_CLASS": "sync", "WEB_CONCURRENCY": "2", "DATABASE_POOL": "true"},
-        "2 sync workers, psycopg pool (DATABASE_POOL=true)",
+        {
+            "GUNICORN_WORKER_CLASS": "sync",
+            "WEB_CONCURRENCY": str(DEFAULT_WORKERS),
+            "DATABASE_POOL": "true",
+        },
+        f"{DEFAULT_WORKERS} sync workers, psycopg pool (DATABASE_POOL=true)",
     ),
 ]
 
@@ -371,7 +385,7 @@ class Server:
             up = wait_until(lambda: self.get("/healthz")[0] == 200, timeout=60, interval=0.2)
             assert up, f"gunicorn did not start: see {logfile}"
             # gunicorn.conf.py's default when a configuration names no count
-            self._warm_workers(int(env.get("WEB_CONCURRENCY") or 2), logfile)
+            self._warm_workers(int(env.get("WEB_CONCURRENCY") or DEFAULT_WORKERS), logfile)
         except BaseException:
             stop(self.proc)
             raise
@@ -646,7 +660,8 @@ def main() -> int:
             f"BENCH_CONFIGS names no configuration {sorted(unknown)}: choose among "
             + ", ".join(config.name for config in CONFIGS)
         )
-    configs = [config for config in CONFIGS if config.name in names] or CONFIGS
+    by_name = {config.name: config for config in CONFIGS}
+    configs = [by_name[name] for name in dict.fromkeys(names)] or CONFIGS  # in the order named
     with Server(configs[0], env) as server:
         for scenario in all_scenarios:
             method, token, path, _body = scenario.requests[0]
