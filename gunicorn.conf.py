@@ -14,11 +14,18 @@ def _cores() -> int:
 
 
 bind = f"{os.environ.get('BIND', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+
+
 # Two sync workers per core: while one waits on PostgreSQL (a plan create's commit waits for
 # the log to reach the disk) another uses the core. gunicorn's docs start from 2 x cores + 1;
 # bench/RESULTS.md ("Worker count, the writes' store, and where the plan goals stand, seventh
 # round") measured 2 against 4 on 2 cores.
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _cores())
+def default_workers() -> int:
+    """The worker count when WEB_CONCURRENCY names none (bench/api.py reads it here too)."""
+    return 2 * _cores()
+
+
+workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers())
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
