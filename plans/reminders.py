@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -189,7 +189,11 @@ def _reminder(plan: Plan, offset: int, due_on: date, send_at: datetime, **milest
 # here fails that whole write anyway.
 @transaction.atomic(savepoint=False)
 def reminders_sync_for_plan(
-    *, plan: Plan, now: datetime | None = None, profile: Profile | None = None
+    *,
+    plan: Plan,
+    now: datetime | None = None,
+    profile: Profile | None = None,
+    milestones: Sequence[Milestone] | None = None,
 ) -> None:
     """Make the plan's pending reminders match its open milestones and the owner's wishes.
 
@@ -197,17 +201,25 @@ def reminders_sync_for_plan(
     pending ones no longer wanted. Sent, skipped and failed rows are history and stay.
     Every change to a plan ends here (plans.services._bump); a new plan's reminders are
     written with it instead (`reminders_for_new_plan`).
+
+    `milestones` (saved, as they now are) limits the work to their reminders, for a change
+    that touched only them (a milestone completed, reopened, renamed, moved or added): the
+    plan's other milestones and the owner's wishes are as the last sync left them.
     """
     config = ReminderSettings.current()
     now = now or timezone.now()
+    if milestones is None:
+        open_milestones: Iterable[Milestone] = plan.milestones.filter(done_at__isnull=True)
+        pending_rows = Reminder.objects.filter(milestone__plan=plan)
+    else:
+        open_milestones = [milestone for milestone in milestones if milestone.done_at is None]
+        pending_rows = Reminder.objects.filter(
+            milestone_id__in=[milestone.pk for milestone in milestones]
+        )
     wanted = _wanted_reminders(
-        plan=plan,
-        milestones=plan.milestones.filter(done_at__isnull=True),
-        config=config,
-        now=now,
-        profile=profile,
+        plan=plan, milestones=open_milestones, config=config, now=now, profile=profile
     )
-    pending = list(Reminder.objects.filter(milestone__plan=plan, status=Reminder.Status.PENDING))
+    pending = list(pending_rows.filter(status=Reminder.Status.PENDING))
     unwanted, retimed = [], []
     for reminder in pending:
         key = (reminder.milestone_id, reminder.offset_days, reminder.due_on)

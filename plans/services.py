@@ -413,7 +413,7 @@ def milestone_create(
     )
     milestone.full_clean(exclude=["plan"])
     milestone.save()
-    _bump(plan)
+    _bump(plan, milestones=[milestone])
     return milestone
 
 
@@ -444,7 +444,7 @@ def milestone_update(
             milestone.done_at = None
     milestone.full_clean(exclude=["plan", "item"])
     milestone.save()
-    milestone.plan = _bump(plan)  # its etag: the version this write made
+    milestone.plan = _bump(plan, milestones=[milestone])  # its etag: the version it made
     return milestone
 
 
@@ -478,14 +478,15 @@ def _lock(plan: Plan, expected_version: int | None, *, deleting: bool = False) -
     return current
 
 
-def _bump(plan: Plan) -> Plan:
+def _bump(plan: Plan, *, milestones: list[Milestone] | None = None) -> Plan:
     """Every change ends here: a new version (ETag; the plan's stored rendered bodies were
     made for an older one, so its next read renders them again: plans.read_models) and
-    reminders that match the milestones. Returns the plan, whose `etag` is then the version
+    reminders that match the milestones (`milestones`: those of the changed ones only, for a
+    change that touched nothing else). Returns the plan, whose `etag` is then the version
     this write made."""
     plan.version += 1
     plan.save(update_fields=["version", "updated_at"])
-    reminders_sync_for_plan(plan=plan)
+    reminders_sync_for_plan(plan=plan, milestones=milestones)
     return plan
 
 

@@ -12,7 +12,7 @@ from accounts.models import Profile
 from accounts.selectors import profile_for_user
 from plans import selectors, services
 from plans.computations import reminder_send_at
-from plans.models import Reminder
+from plans.models import Plan, Reminder
 from plans.reminders import (
     SKIP_MILESTONE_DONE,
     SKIP_OPTED_OUT,
@@ -20,6 +20,7 @@ from plans.reminders import (
     reminders_claim_due,
     reminders_send_batch,
     reminders_send_due_now,
+    reminders_sync_for_plan,
     unsubscribe_token,
     user_for_unsubscribe_token,
 )
@@ -153,6 +154,39 @@ def test_completing_or_opting_out_drops_pending_reminders(user, catalogue):
     profile.save()
     services.plan_update(plan=plan, data={"title": "renamed"})
     assert not Reminder.objects.filter(milestone__plan=plan, status="pending").exists()
+
+
+def pending_rows(plan) -> set[tuple]:
+    return set(
+        Reminder.objects.filter(milestone__plan=plan, status="pending").values_list(
+            "id", "milestone_id", "offset_days", "due_on", "scheduled_for"
+        )
+    )
+
+
+def test_a_milestone_change_matches_its_own_reminders_as_a_whole_sync_would(user, catalogue):
+    # given: a plan with generated milestones and a custom one, each with a pending reminder
+    plan = make_plan(user)
+    custom = services.milestone_create(plan=plan, title="Check-in", due_on=date(2027, 2, 1))
+    others = {row for row in pending_rows(plan) if row[1] != custom.pk}
+    assert others
+    assert any(row[1] == custom.pk for row in pending_rows(plan))
+    changes = [
+        ({"done": True}, set()),  # completed: its pending reminder dropped
+        ({"done": False}, {date(2027, 2, 1)}),  # reopened: armed again
+        ({"due_on": date(2027, 3, 1)}, {date(2027, 3, 1)}),  # moved: armed for the new day
+        ({"title": "Renamed"}, {date(2027, 3, 1)}),  # renamed: as it was
+    ]
+    for data, days in changes:
+        # when: only the custom milestone changes (the sync reads only its reminders)
+        custom = services.milestone_update(milestone=custom, data=data)
+        # then: its reminders follow; the others' rows are the very same rows
+        rows = pending_rows(plan)
+        assert {row[3] for row in rows if row[1] == custom.pk} == days, data
+        assert {row for row in rows if row[1] != custom.pk} == others, data
+        # and a sync of the whole plan finds nothing left to do
+        reminders_sync_for_plan(plan=Plan.objects.get(pk=plan.pk))
+        assert pending_rows(plan) == rows, data
 
 
 def test_reminders_already_in_the_past_are_not_armed(user, catalogue):
