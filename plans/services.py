@@ -469,10 +469,7 @@ def _lock(plan: Plan, expected_version: int | None, *, deleting: bool = False) -
     (plans.read_models), whose foreign-key check takes FOR KEY SHARE, without waiting for the
     change. A delete takes FOR UPDATE, so that such a read's store waits and then finds no
     plan (and stores nothing)."""
-    locked = Plan.objects.select_for_update(of=("self",), no_key=not deleting).select_related(
-        "target_role", "training_path"
-    )
-    current = locked.get(pk=plan.pk)
+    current = Plan.objects.select_for_update(no_key=not deleting).get(pk=plan.pk)
     if expected_version is not None and expected_version != current.version:
         raise PlanVersionConflict(current.version)
     return current
