@@ -7,12 +7,10 @@ class PlansConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import exports, services
-        from plans.read_models import renderings_on_profile_change
         from plans.reminders import on_profile_change
 
-        for handler in (on_profile_change, renderings_on_profile_change):
-            if handler not in services.PROFILE_CHANGE_HANDLERS:
-                services.PROFILE_CHANGE_HANDLERS.append(handler)
+        if on_profile_change not in services.PROFILE_CHANGE_HANDLERS:
+            services.PROFILE_CHANGE_HANDLERS.append(on_profile_change)
         from plans.exports import (
             PlanExportSerializer,
             ReminderExportSerializer,

@@ -721,21 +721,15 @@ def plan_items_data(*, user: User, plan_id: UUID | str) -> tuple[list[dict], str
 # the plan's row), the time zone the datetimes are shown in, and this code. Its rendered
 # bodies (the JSON renderer's own bytes, compressed) are stored in PlanRendering with a key
 # naming all of them: a read takes a body, in the same query as the plan's row, only when its
-# own key is the stored one, and otherwise renders it and stores it for the next reads.
-#
-# The changes store them too, once their transaction has committed: every change of a plan
-# through plans.services (`_bump`) its plan's bodies, and a change of the owner's profile
-# salary those of the owner's plans (`plan_renderings_store_on_commit`). The read after a
-# change, which a client makes to show what it changed, finds them stored, as every read does
-# until the next change. A read renders only the first time a new plan is read (its create
-# answered with the whole plan already, and a create keeps to its own write), after a
-# catalogue edit or a deploy that changes the shaping code (once per plan; `manage.py
-# render_plans` renders them all ahead of the reads), or after a change whose store failed (it
-# is logged, never the change's error). A store never replaces bodies of a newer plan version
-# (a read that rendered before a change and stores after it, or two changes' stores passing
-# each other). A change of plan rows that bypasses plans.services (a data migration) leaves the
-# key as it was: run `manage.py render_plans --all` after it. Bodies go back into responses as
-# orjson Fragments.
+# own key is the stored one, and otherwise renders it and stores it for the next reads. So a
+# plan is rendered once per change of what it shows (its first read after a change of the
+# plan, a catalogue edit, a profile salary change or a deploy that changes the shaping code),
+# not on every read, and not by the writes: a change only bumps the version (several changes
+# in a row render once, at the read after them, or never when nobody reads in between). A
+# store never replaces bodies of a newer plan version (a read that rendered before a change
+# and stores after it). A change of plan rows that bypasses plans.services (a data
+# migration) leaves the key as it was: run `manage.py render_plans --all` after it. Bodies go
+# back into responses as orjson Fragments.
 
 # zlib level 1: a 24 KB plan of 50 items is stored in 2 KB (0.06-0.14 ms to compress once,
 # 0.02 ms to decompress per read: `python -m bench.tried compress`), small enough to stay in
@@ -869,71 +863,6 @@ def _render_and_store(plan: tuple, key: str) -> bytes:
     summary, detail = _bodies(plan)
     _store([_rendering_row(plan, key, summary, detail)], RENDERING_FIELDS)
     return detail
-
-
-def plan_renderings_store_on_commit(plan_ids: Iterable[UUID]) -> None:
-    """Once the current transaction commits (at once outside one), render and store the
-    bodies of the plans among `plan_ids` whose stored ones no longer match (a change made them
-    stale), so that the reads after it find them. It runs in the changing request, after its
-    commit: a failure is logged and left to the plans' next reads, never the change's error."""
-    plan_ids = list(plan_ids)
-
-    def store_renderings_after_change() -> None:  # a function: on_commit logs its __qualname__
-        _store_after_change(plan_ids)
-
-    if plan_ids:
-        transaction.on_commit(store_renderings_after_change, robust=True)
-
-
-def renderings_on_profile_change(*, user: User, fields: frozenset[str]) -> None:
-    """accounts.services.PROFILE_CHANGE_HANDLERS: the profile salary is in the key of every
-    body of the user's plans (the payback of those without a salary of their own), so they are
-    stored anew once the change commits."""
-    if "current_salary" in fields:
-        plan_renderings_store_on_commit(
-            Plan.objects.filter(owner_id=user.pk).values_list("pk", flat=True)
-        )
-
-
-NOT_STORED_AFTER_CHANGE = "Plan renderings not stored after a change; the next reads render them."
-
-
-def _store_after_change(plan_ids: list[UUID]) -> None:
-    if len(plan_ids) == 1:
-        stored = _store_one_after_change(plan_ids[0])
-    else:
-        try:
-            plan_renderings_refresh(plan_ids)
-        except RenderingsNotStored:
-            stored = False
-        else:
-            stored = True
-    if not stored:
-        logger.warning(NOT_STORED_AFTER_CHANGE)
-
-
-_PLAN_KEYED = CompiledRows(
-    Plan,
-    lambda plan_id: Plan.objects.filter(pk=plan_id).values_list(
-        *PLAN_COLUMNS, "rendering__detail_key", "rendering__summary_key"
-    ),
-    Plan._meta.pk,
-)
-
-
-def _store_one_after_change(plan_id: UUID) -> bool:
-    """`plan_renderings_refresh([plan_id])` once, with compiled queries: what every change of
-    one plan runs after it commits (the plan's row with its stored keys, its items and
-    milestones, the store). False when the store failed."""
-    rows = _PLAN_KEYED.rows(plan_id)
-    if not rows:
-        return True  # deleted since: nothing to store
-    plan = rows[0][:PLAN_WIDTH]
-    key = _rendering_key(plan, catalogue_version())
-    if rows[0][-2] == key and rows[0][-1] == key:
-        return True  # stored already (a second change's callback in the same transaction)
-    summary, detail = _bodies(plan)
-    return _store([_rendering_row(plan, key, summary, detail)], RENDERING_FIELDS)
 
 
 class RenderingsNotStored(Exception):

@@ -476,18 +476,14 @@ def _lock(plan: Plan, expected_version: int | None, *, deleting: bool = False) -
 
 
 def _bump(plan: Plan, *, milestones: list[Milestone] | None = None) -> Plan:
-    """Every change ends here: a new version (ETag), reminders that match the milestones
-    (`milestones`: those of the changed ones only, for a change that touched nothing else),
-    and the plan's rendered bodies (made for an older version) rendered and stored again once
-    the change commits, for the reads after it (plans.read_models). Returns the plan, whose
-    `etag` is then the version this write made."""
-    # imported here: plans.read_models imports plans.serializers, which import this module
-    from plans.read_models import plan_renderings_store_on_commit
-
+    """Every change ends here: a new version (ETag; the plan's stored rendered bodies were
+    made for an older one, so its next read renders them again: plans.read_models) and
+    reminders that match the milestones (`milestones`: those of the changed ones only, for a
+    change that touched nothing else). Returns the plan, whose `etag` is then the version
+    this write made."""
     plan.version += 1
     plan.save(update_fields=["version", "updated_at"])
     reminders_sync_for_plan(plan=plan, milestones=milestones)
-    plan_renderings_store_on_commit([plan.pk])
     return plan
 
 

@@ -1,7 +1,6 @@
 """Rendered plan bodies stored with the plans (PlanRendering, plans/read_models.py): a read
-uses a stored body only under its own key, and otherwise renders the body and stores it; every
-write stores its plan's new bodies once it commits, so the read after it finds them; after any
-change of the plan the next read shows the change."""
+uses a stored body only under its own key, and otherwise renders the body and stores it; after
+any change of the plan the next read shows the change."""
 
 import threading
 import time
@@ -13,7 +12,7 @@ from decimal import Decimal
 import orjson
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 
 from accounts.services import profile_update
 from plans import read_models, services
@@ -88,136 +87,36 @@ CHANGES = {
 
 
 @pytest.mark.parametrize("change", list(CHANGES), ids=list(CHANGES))
-def test_any_change_stores_its_plans_new_bodies_for_the_read_after_it(
-    auth_client, coder_plan, change, django_capture_on_commit_callbacks, django_assert_num_queries
-):
+def test_the_read_after_any_change_shows_it_and_stores_it(auth_client, coder_plan, change):
     # given: a plan whose bodies are stored for its current version
     before = auth_client.get(detail_url(coder_plan))
     before_key = PlanRendering.objects.get(plan=coder_plan).detail_key
-    # when: the change commits
-    with django_capture_on_commit_callbacks(execute=True):
-        CHANGES[change](Plan.objects.get(pk=coder_plan.pk))
-    # then: its plan's bodies are stored under the new version's key, as a read renders them
-    assert PlanRendering.objects.get(plan=coder_plan).detail_key != before_key
-    assert_stored_as_rendered_now(coder_plan)
-    # and the read after it serves them (one query: the plan with its stored body)
-    with django_assert_num_queries(1):
-        after = auth_client.get(detail_url(coder_plan))
-    assert after.content != before.content
-    assert after.content == rendered_now(coder_plan)[1]
-
-
-@pytest.mark.parametrize("change", list(CHANGES), ids=list(CHANGES))
-def test_the_read_after_a_change_whose_store_failed_shows_it_and_stores_it(
-    auth_client, coder_plan, change, django_capture_on_commit_callbacks, monkeypatch
-):
-    # given: a plan whose bodies are stored for its current version, and a database that
-    # refuses the change's store
-    before = auth_client.get(detail_url(coder_plan))
-    before_key = PlanRendering.objects.get(plan=coder_plan).detail_key
-    with monkeypatch.context() as patched:
-        patched.setattr(read_models, "_store", lambda renderings, fields: False)
-        with django_capture_on_commit_callbacks(execute=True):
-            CHANGES[change](Plan.objects.get(pk=coder_plan.pk))
-    assert PlanRendering.objects.get(plan=coder_plan).detail_key == before_key
     # when
+    CHANGES[change](Plan.objects.get(pk=coder_plan.pk))
     after = auth_client.get(detail_url(coder_plan))
     # then: rendered anew (what a read renders now, not the stored bytes), stored under the
     # new version's key
     assert after.content != before.content
     assert after.content == rendered_now(coder_plan)[1]
+    assert PlanRendering.objects.get(plan=coder_plan).detail_key != before_key
     assert_stored_as_rendered_now(coder_plan)
 
 
-def test_a_change_renders_only_once_it_commits(
-    coder_plan, monkeypatch, django_capture_on_commit_callbacks
-):
+def test_a_change_renders_nothing(coder_plan, monkeypatch):
     # given: bodies stored for the plan's current version, and rendering made to fail
     read(coder_plan)
     stored = PlanRendering.objects.get(plan=coder_plan)
 
     def no_rendering(data):
-        raise AssertionError("a change rendered its plan inside its transaction")
+        raise AssertionError("a change rendered its plan")
 
     monkeypatch.setattr(read_models, "_render", no_rendering)
-
-    # when: a change that is rolled back, and one whose commit is not reached yet
-    def rolled_back_change() -> None:
-        with transaction.atomic():
-            services.plan_update(plan=coder_plan, data={"title": "One"})
-            raise RuntimeError("rolled back")
-
-    with pytest.raises(RuntimeError):
-        rolled_back_change()
-    with django_capture_on_commit_callbacks() as callbacks:
-        services.plan_update(plan=Plan.objects.get(pk=coder_plan.pk), data={"title": "Two"})
-    # then: nothing rendered, the stored row as it was; the store waits for the commit
+    # when: two changes in a row
+    services.plan_update(plan=coder_plan, data={"title": "One"})
+    services.plan_update(plan=Plan.objects.get(pk=coder_plan.pk), data={"title": "Two"})
+    # then: the stored row is as it was; the next read renders once, for the last version
     assert PlanRendering.objects.get(plan=coder_plan).detail_key == stored.detail_key
     assert current_key(coder_plan) != stored.detail_key
-    assert len(callbacks) == 1
-
-
-def test_a_change_whose_store_fails_still_answers_its_write(
-    auth_client, coder_plan, monkeypatch, django_capture_on_commit_callbacks, caplog
-):
-    # given: the read before the store after the write made to fail with a database error
-    milestone = coder_plan.milestones.order_by("pk").first()
-
-    def failing(*values, **kwargs):
-        raise DatabaseError("the store failed")
-
-    monkeypatch.setattr(read_models._PLAN_KEYED, "rows", failing)
-    # when
-    with django_capture_on_commit_callbacks(execute=True):
-        response = auth_client.patch(
-            f"/api/v1/plans/{coder_plan.id}/milestones/{milestone.id}/",
-            {"done": True},
-            format="json",
-        )
-    # then: the write went through and said so; the failure is logged
-    assert response.status_code == 200, response.content
-    assert Plan.objects.get(pk=coder_plan.pk).version == coder_plan.version + 1
-    assert "the store failed" in caplog.text
-
-
-def test_a_change_whose_store_is_refused_twice_is_left_to_the_next_read(
-    coder_plan, monkeypatch, django_capture_on_commit_callbacks, caplog
-):
-    # given: a database that refuses every store (a plan deleted meanwhile, say)
-    monkeypatch.setattr(read_models, "_store", lambda renderings, fields: False)
-    # when
-    with (
-        caplog.at_level("INFO", logger="plans.read_models"),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        services.plan_update(plan=coder_plan, data={"title": "Renamed"})
-    # then: nothing stored, the write done, and the log says why
-    assert not PlanRendering.objects.filter(plan=coder_plan).exists()
-    assert Plan.objects.get(pk=coder_plan.pk).title == "Renamed"
-    assert "the next reads render them" in caplog.text
-
-
-def test_a_profile_salary_change_stores_the_owners_plans_new_bodies(
-    auth_client, user, coder_plan, others_plan, django_capture_on_commit_callbacks
-):
-    # given: the bodies of the user's plan and of another user's plan stored
-    read(coder_plan)
-    read(others_plan)
-    others_key = PlanRendering.objects.get(plan=others_plan).detail_key
-    old_key = current_key(coder_plan)
-    # when: the user's profile salary changes (their plans' payback shows it)
-    with django_capture_on_commit_callbacks(execute=True):
-        profile_update(user=user, data={"current_salary": Decimal("38000")})
-    # then: their plan's bodies stored under the new key; the other user's left alone
-    assert current_key(coder_plan) != old_key
-    assert_stored_as_rendered_now(coder_plan)
-    assert PlanRendering.objects.get(plan=others_plan).detail_key == others_key
-    # and a change of another profile field renders nothing
-    stored = PlanRendering.objects.get(plan=coder_plan).detail
-    with django_capture_on_commit_callbacks() as callbacks:
-        profile_update(user=user, data={"timezone": "Asia/Tokyo"})
-    assert not any("renderings" in repr(callback) for callback in callbacks)
-    assert PlanRendering.objects.get(plan=coder_plan).detail == stored
 
 
 def test_a_read_serves_the_stored_body(auth_client, coder_plan):
@@ -235,8 +134,7 @@ def test_a_read_serves_the_stored_body(auth_client, coder_plan):
 
 
 def test_a_new_plan_is_stored_by_its_first_read(auth_client, coder_plan):
-    # given: plan_create's one INSERT stores no bodies (a create keeps to its own write; its
-    # answer carries the whole plan)
+    # given: plan_create's one INSERT stores no bodies (they show the ids it makes)
     assert not PlanRendering.objects.filter(plan=coder_plan).exists()
     # when
     response = auth_client.get(detail_url(coder_plan))
@@ -411,17 +309,14 @@ def test_a_read_stores_a_plans_bodies_without_waiting_for_a_change_of_it(
     started = time.monotonic()
     response = auth_client.get(detail_url(plan))
     waited = time.monotonic() - started
-    stored_by_the_read = PlanRendering.objects.get(plan=plan).version
     release.set()
     writer.join(timeout=20)
     timer.cancel()
-    # then: the read did not wait for the change and stored its version's bodies; the change
-    # went through and stored its own once committed
+    # then: the read did not wait for the change, and both went through
     assert response.status_code == 200
     assert waited < 4
     assert failures == []
-    assert stored_by_the_read == 1
-    assert PlanRendering.objects.get(plan=plan).version == 2
+    assert PlanRendering.objects.get(plan=plan).version == 1
     assert auth_client.get(detail_url(plan)).json()["title"] == "Changed after the read"
     assert_stored_as_rendered_now(plan)
 
