@@ -80,13 +80,17 @@ def plan_get_for_user(*, user: User, plan_id: UUID | str) -> Plan:
         raise Http404("No plan of yours has this id.") from exc
 
 
+ITEM_NOT_FOUND = "No item of yours has this id."
+MILESTONE_NOT_FOUND = "No milestone of yours has this id."
+
+
 def plan_item_get_for_user(*, user: User, plan_id: UUID | str, item_id: int) -> PlanItem:
     try:
         return PlanItem.objects.select_related("plan").get(
             pk=item_id, plan_id=plan_id, plan__owner=user
         )
     except (PlanItem.DoesNotExist, ValueError) as exc:
-        raise Http404("No item of yours has this id.") from exc
+        raise Http404(ITEM_NOT_FOUND) from exc
 
 
 def plan_items_for_user(*, user: User, plan_id: UUID | str) -> QuerySet[PlanItem]:
@@ -102,7 +106,7 @@ def milestone_get_for_user(*, user: User, plan_id: UUID | str, milestone_id: int
             pk=milestone_id, plan_id=plan_id, plan__owner=user
         )
     except (Milestone.DoesNotExist, ValueError) as exc:
-        raise Http404("No milestone of yours has this id.") from exc
+        raise Http404(MILESTONE_NOT_FOUND) from exc
 
 
 def milestones_for_user(*, user: User, plan_id: UUID | str) -> QuerySet[Milestone]:

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Profile, User
@@ -24,6 +25,7 @@ from plans.computations import Duration, Kind, plan_schedule
 from plans.inserts import insert_new_plan
 from plans.models import IdempotencyRecord, Milestone, Plan, PlanItem
 from plans.reminders import reminders_for_new_plan, reminders_sync_for_plan
+from plans.selectors import ITEM_NOT_FOUND, MILESTONE_NOT_FOUND
 from roles.models import Certification, Role, Tool, TrainingPath, TrainingStep
 from roles.selectors import certification_current_exam_fee
 
@@ -323,7 +325,9 @@ def plan_item_update(
 ) -> PlanItem:
     """Override cost or duration, move an exam, complete, skip or reopen an item."""
     plan = _lock(item.plan, expected_version)
-    item = PlanItem.objects.select_related("training_step", "certification", "tool").get(pk=item.pk)
+    item = _current(
+        PlanItem, item.pk, plan, ITEM_NOT_FOUND, "training_step", "certification", "tool"
+    )
     unknown = set(data) - ITEM_EDITABLE_FIELDS
     if unknown:
         raise ValidationError({field: "This field cannot be changed." for field in unknown})
@@ -426,6 +430,7 @@ def milestone_update(
 ) -> Milestone:
     """Rename, reschedule (custom ones only), complete or reopen a milestone."""
     plan = _lock(milestone.plan, expected_version)
+    milestone = _current(Milestone, milestone.pk, plan, MILESTONE_NOT_FOUND)
     unknown = set(data) - MILESTONE_EDITABLE_FIELDS
     if unknown:
         raise ValidationError({field: "This field cannot be changed." for field in unknown})
@@ -473,6 +478,19 @@ def _lock(plan: Plan, expected_version: int | None, *, deleting: bool = False) -
     if expected_version is not None and expected_version != current.version:
         raise PlanVersionConflict(current.version)
     return current
+
+
+def _current(
+    model: type[PlanItem] | type[Milestone], pk: int, plan: Plan, missing: str, *related: str
+):
+    """The item or milestone `pk` of `plan` as it is now that the plan is locked, not as the
+    caller read it before: a change of the plan that committed in between (an item's new dates
+    moving its generated milestone, say) is built on, never written back over. 404 when that
+    change deleted it."""
+    try:
+        return model.objects.select_related(*related).get(pk=pk, plan=plan)
+    except model.DoesNotExist as exc:
+        raise Http404(missing) from exc
 
 
 def _bump(plan: Plan, *, milestones: list[Milestone] | None = None) -> Plan:

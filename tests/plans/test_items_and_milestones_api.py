@@ -1,9 +1,12 @@
 import pytest
 from django.db.models import F
+from django.http import Http404
 
 from plans import services
+from plans.computations import Duration
 from plans.models import Milestone, Plan, PlanItem
 from roles.models import TrainingStep
+from tests.plans.conftest import PLAN_START
 
 pytestmark = pytest.mark.django_db
 
@@ -184,6 +187,34 @@ def test_a_generated_milestone_follows_its_item(auth_client, coder_plan):
     assert Milestone.objects.filter(pk=generated.pk).exists()
     renamed = auth_client.patch(url, {"title": "Foundations done!"}, format="json")
     assert renamed.status_code == 200
+
+
+def test_a_milestone_change_builds_on_what_committed_since_the_milestone_was_read(coder_plan):
+    # given: a step's milestone as a request read it, then a change of its step that commits
+    # first and moves it (the step now takes twice as long)
+    first = coder_plan.items.order_by("position").first()
+    stale = Milestone.objects.get(item=first)
+    services.plan_item_update(
+        item=first, data={"duration": Duration(first.duration_value * 2, first.duration_unit)}
+    )
+    moved_to = Milestone.objects.get(pk=stale.pk).due_on
+    assert moved_to != stale.due_on
+    # when: the request completes the milestone it read
+    services.milestone_update(milestone=stale, data={"done": True})
+    # then: completed on its new date, not moved back to the one it was read with
+    done = Milestone.objects.get(pk=stale.pk)
+    assert done.done_at is not None
+    assert done.due_on == moved_to
+
+
+def test_a_milestone_deleted_since_it_was_read_is_not_found(coder_plan):
+    # given: a custom milestone as a request read it, deleted before that request's change
+    stale = services.milestone_create(plan=coder_plan, title="Check-in", due_on=PLAN_START)
+    services.milestone_delete(milestone=Milestone.objects.get(pk=stale.pk))
+    # when / then: a 404, nothing written back
+    with pytest.raises(Http404):
+        services.milestone_update(milestone=stale, data={"done": True})
+    assert not Milestone.objects.filter(pk=stale.pk).exists()
 
 
 def test_deleting_an_item_renumbers_and_drops_its_milestone(auth_client, coder_plan):

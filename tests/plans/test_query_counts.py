@@ -167,12 +167,13 @@ def test_a_catalogue_change_is_seen_by_the_next_plan_read(
 
 # A milestone completed or reopened (the user comes from the request, as authentication reads
 # it: no query here): the milestone with its plan; in the transaction (a savepoint here) the
-# plan locked, the milestone and the plan's version written, then that milestone's reminders
-# matched to it (the plan's other milestones are untouched, so not read): the owner's profile
-# (by the plan's owner id, read inside the transaction), the milestone's pending reminders and
-# one delete or insert. No count after arming, no rendering (the plan's next read renders it),
-# and the ETag is the version the write made (no query after it).
-MILESTONE_PATCH_QUERIES = 1 + 2 + 3 + 3
+# plan locked, the milestone read again under that lock, the milestone and the plan's version
+# written, then that milestone's reminders matched to it (the plan's other milestones are
+# untouched, so not read): the owner's profile (by the plan's owner id, read inside the
+# transaction), the milestone's pending reminders and one delete or insert. No count after
+# arming, no rendering (the plan's next read renders it), and the ETag is the version the
+# write made (no query after it).
+MILESTONE_PATCH_QUERIES = 1 + 2 + 4 + 3
 
 
 @pytest.mark.parametrize("size", [6, 30])
