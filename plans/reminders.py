@@ -164,7 +164,11 @@ def _wanted_reminders(
     of `plan`, as the owner's profile asks; empty if the plan or the owner wants none.
 
     The profile is read here, inside the caller's transaction, unless the caller read it
-    itself: a profile cached on some user instance may predate a time zone change."""
+    itself (a profile cached on some user instance may predate a time zone change), or not at
+    all when no milestone is open: those want nothing, whatever the profile says."""
+    milestones = [milestone for milestone in milestones if milestone.done_at is None]
+    if not milestones:
+        return {}
     if profile is None:
         profile = profile_for_user_id(user_id=plan.owner_id)
     wanted = _wanted(plan=plan, milestones=milestones, profile=profile, config=config, now=now)
