@@ -487,8 +487,9 @@ def _current(
     caller read it before: a change of the plan that committed in between (an item's new dates
     moving its generated milestone, say) is built on, never written back over. 404 when that
     change deleted it."""
+    rows = model.objects.select_related(*related) if related else model.objects.all()
     try:
-        return model.objects.select_related(*related).get(pk=pk, plan=plan)
+        return rows.get(pk=pk, plan=plan)  # (select_related() alone would join every FK)
     except model.DoesNotExist as exc:
         raise Http404(missing) from exc
 
