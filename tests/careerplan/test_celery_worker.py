@@ -1,5 +1,7 @@
 """A task's round trip through a real worker on the configured broker (Redis in CI)."""
 
+import os
+
 import pytest
 from celery.contrib.testing.worker import start_worker
 
@@ -30,3 +32,14 @@ def test_a_worker_process_registers_the_project_tasks():
     # a worker imports CELERY_IMPORTS and the apps' tasks modules; the ping task must be among them
     app.loader.import_default_modules()
     assert "careerplan.ping" in app.tasks
+
+
+def test_tasks_go_to_this_test_process_s_own_queue():
+    # under pytest-xdist each process has its queue (tests/settings.py), so the worker one test
+    # starts never takes a task another process's test enqueued
+    process = os.environ.get("PYTEST_XDIST_WORKER")
+    if not process:
+        pytest.skip("one test process: the default queue is its own")
+    route = app.amqp.router.route({}, "careerplan.ping")
+    assert route["queue"].name == f"tests-{process}"
+    assert [queue.name for queue in app.amqp.queues.consume_from.values()] == [f"tests-{process}"]
