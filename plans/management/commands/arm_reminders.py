@@ -1,0 +1,38 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import User
+from plans.models import Plan
+from plans.reminders import reminders_arm_for_user
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-arm the pending reminders of every plan from its milestones and its owner's "
+        "profile: after a change of REMINDER_SEND_HOUR, REMINDER_MILESTONE_OFFSETS or "
+        "REMINDER_CATCH_UP_HOURS, or of the time zone database. A change of a plan re-arms "
+        "its own; a milestone's change only that milestone's."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--batch", type=int, default=500, help="Owners re-armed per round (default 500)."
+        )
+
+    def handle(self, *args, batch: int, **options):
+        if batch < 1:
+            raise CommandError("--batch takes a number of owners of at least 1.")
+        owners = Plan.objects.order_by("owner_id").values_list("owner_id", flat=True).distinct()
+        seen = pending = 0
+        last = None
+        while True:
+            # keyset pages of the owners of plans; each owner in a transaction of its own
+            ids = list((owners if last is None else owners.filter(owner_id__gt=last))[:batch])
+            if not ids:
+                break
+            for user in User.objects.filter(pk__in=ids).order_by("pk"):
+                with transaction.atomic():
+                    pending += reminders_arm_for_user(user=user)
+            seen += len(ids)
+            last = ids[-1]
+        self.stdout.write(f"{pending} pending reminders for the plans of {seen} owners.")
