@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from accounts.middleware import retry_after_seconds
 from accounts.models import Profile, User
 from accounts.selectors import profile_for_user
-from accounts.services import user_setup
+from accounts.services import profile_changed, user_setup
 
 ADMIN_LOGIN_THROTTLED = "Too many failed sign-ins. Try again later."
 
@@ -88,3 +88,11 @@ class UserAdmin(DjangoUserAdmin):
         super().save_model(request, obj, form, change)
         if not change:
             user_setup(user=obj)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Profile:
+            # as the API's profile change does: other apps follow (plans re-time reminders)
+            for profile_form in formset.forms:
+                if profile_form.has_changed():
+                    profile_changed(user=form.instance, fields=profile_form.changed_data)

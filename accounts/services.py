@@ -5,7 +5,7 @@ Sign-up, sign-in, email verification and password reset are django-allauth's (he
 """
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -93,9 +93,18 @@ def profile_update(*, user: User, data: Mapping[str, Any]) -> Profile:
         user.save(update_fields=user_fields)
     if profile_fields:
         profile.save(update_fields=[*profile_fields, "updated_at"])
-        for handler in PROFILE_CHANGE_HANDLERS:
-            handler(user=user, fields=frozenset(profile_fields))
+        profile_changed(user=user, fields=profile_fields)
     return profile
+
+
+def profile_changed(*, user: User, fields: Iterable[str]) -> None:
+    """Tell the other apps (PROFILE_CHANGE_HANDLERS) that these profile fields of the user
+    were saved: `profile_update` does, and so does the admin's profile form. Call it inside
+    the transaction that saved them."""
+    changed = frozenset(fields) & PROFILE_FIELDS
+    if changed:
+        for handler in PROFILE_CHANGE_HANDLERS:
+            handler(user=user, fields=changed)
 
 
 @transaction.atomic

@@ -164,8 +164,11 @@ def _wanted_reminders(
     of `plan`, as the owner's profile asks; empty if the plan or the owner wants none.
 
     The profile is read here, inside the caller's transaction, unless the caller read it
-    itself (a profile cached on some user instance may predate a time zone change), or not at
-    all when no milestone is open: those want nothing, whatever the profile says."""
+    itself (a profile cached on some user instance may predate a time zone change). Neither
+    the milestones (a queryset) nor the profile is read when the answer is known without them:
+    a plan that is not active, an owner who wants no reminders, no open milestone."""
+    if plan.status != Plan.Status.ACTIVE or (profile is not None and not profile.reminders_enabled):
+        return {}
     milestones = [milestone for milestone in milestones if milestone.done_at is None]
     if not milestones:
         return {}
@@ -208,7 +211,9 @@ def reminders_sync_for_plan(
 
     `milestones` (saved, as they now are) limits the work to their reminders, for a change
     that touched only them (a milestone completed, reopened, renamed, moved or added): the
-    plan's other milestones and the owner's wishes are as the last sync left them.
+    plan's other milestones and the owner's wishes are as the last sync left them. (A change
+    of the reminder settings reaches the others through `manage.py arm_reminders`; pending
+    rows whose time passed beyond the catch-up are left to the scan, which skips them.)
     """
     config = ReminderSettings.current()
     now = now or timezone.now()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -367,6 +367,7 @@ def plan_item_update(
 def plan_item_delete(*, item: PlanItem, expected_version: int | None = None) -> Plan:
     """Delete an item (and its milestone); returns its plan at the version this write made."""
     plan = _lock(item.plan, expected_version)
+    item = _current(PlanItem, item.pk, plan, ITEM_NOT_FOUND)
     item.delete()
     _renumber(plan)
     _sync_milestones(plan)
@@ -422,6 +423,7 @@ def milestone_create(
 
 
 MILESTONE_EDITABLE_FIELDS = {"title", "due_on", "done"}
+Row = TypeVar("Row", PlanItem, Milestone)
 
 
 @transaction.atomic
@@ -457,6 +459,7 @@ def milestone_update(
 def milestone_delete(*, milestone: Milestone, expected_version: int | None = None) -> Plan:
     """Delete a custom milestone; returns its plan at the version this write made."""
     plan = _lock(milestone.plan, expected_version)
+    milestone = _current(Milestone, milestone.pk, plan, MILESTONE_NOT_FOUND)
     if milestone.is_generated:
         raise ValidationError(GENERATED_MILESTONE_DELETE, code="generated_milestone")
     milestone.delete()
@@ -480,9 +483,7 @@ def _lock(plan: Plan, expected_version: int | None, *, deleting: bool = False) -
     return current
 
 
-def _current(
-    model: type[PlanItem] | type[Milestone], pk: int, plan: Plan, missing: str, *related: str
-):
+def _current(model: type[Row], pk: int, plan: Plan, missing: str, *related: str) -> Row:
     """The item or milestone `pk` of `plan` as it is now that the plan is locked, not as the
     caller read it before: a change of the plan that committed in between (an item's new dates
     moving its generated milestone, say) is built on, never written back over. 404 when that

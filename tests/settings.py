@@ -29,9 +29,10 @@ STORAGES = {
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
-# Each pytest-xdist process its own task queue: the Celery worker a test starts
-# (tests/careerplan/test_celery_worker.py, tests/plans/test_reminders_integration.py) takes
-# only what that process enqueued, never the tasks of a test running beside it on the same
-# broker (one Redis database in CI, one folder embedded).
+# Each pytest-xdist process its own task queue (`pytest -n 2`; `make test` and CI run one
+# process): the Celery worker a test starts (tests/careerplan/test_celery_worker.py,
+# tests/plans/test_reminders_integration.py) takes only what that process enqueued, never the
+# tasks of a test running beside it on the same broker (one Redis database, or one folder
+# embedded).
 if os.environ.get("PYTEST_XDIST_WORKER"):
     CELERY_TASK_DEFAULT_QUEUE = f"tests-{os.environ['PYTEST_XDIST_WORKER']}"

@@ -1,18 +1,22 @@
 """Reminder arming, the scan, sending over SMTP, retries, crash recovery, unsubscribe."""
 
+import io
+import json
 import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from django.urls import reverse
 
 from accounts.models import Profile
 from accounts.selectors import profile_for_user
 from plans import selectors, services
 from plans.computations import reminder_send_at
-from plans.models import Plan, Reminder
+from plans.models import Milestone, Plan, Reminder
 from plans.reminders import (
     SKIP_MILESTONE_DONE,
     SKIP_OPTED_OUT,
@@ -164,29 +168,120 @@ def pending_rows(plan) -> set[tuple]:
     )
 
 
-def test_a_milestone_change_matches_its_own_reminders_as_a_whole_sync_would(user, catalogue):
-    # given: a plan with generated milestones and a custom one, each with a pending reminder
-    plan = make_plan(user)
+def _pause(plan, user) -> None:
+    services.plan_update(plan=plan, data={"status": "paused"})
+
+
+def _opt_out(plan, user) -> None:
+    profile = profile_for_user(user=user)
+    profile.reminders_enabled = False
+    profile.save()
+    services.plan_update(plan=plan, data={"title": "Opted out"})  # a whole sync after it
+
+
+SYNC_STATES = {"active": lambda plan, user: None, "paused": _pause, "opted out": _opt_out}
+
+
+@pytest.mark.parametrize("state", list(SYNC_STATES))
+def test_a_milestone_change_matches_its_own_reminders_as_a_whole_sync_would(user, catalogue, state):
+    # given: a plan (started in the past) with generated milestones and a custom one, each with
+    # a pending reminder while the plan is active and its owner wants them; then the plan or the
+    # owner as `state`
+    plan = make_plan(user, start_date=date(2026, 10, 1))
     custom = services.milestone_create(plan=plan, title="Check-in", due_on=date(2027, 2, 1))
-    others = {row for row in pending_rows(plan) if row[1] != custom.pk}
-    assert others
     assert any(row[1] == custom.pk for row in pending_rows(plan))
+    SYNC_STATES[state](Plan.objects.get(pk=plan.pk), user)
+    reminders_sync_for_plan(plan=Plan.objects.get(pk=plan.pk))
+    assert bool(pending_rows(plan)) == (state == "active")
+    generated = Milestone.objects.filter(plan=plan, item__isnull=False).order_by("pk").first()
     changes = [
-        ({"done": True}, set()),  # completed: its pending reminder dropped
-        ({"done": False}, {date(2027, 2, 1)}),  # reopened: armed again
-        ({"due_on": date(2027, 3, 1)}, {date(2027, 3, 1)}),  # moved: armed for the new day
-        ({"title": "Renamed"}, {date(2027, 3, 1)}),  # renamed: as it was
+        (custom, {"done": True}),  # completed
+        (custom, {"done": False}),  # reopened
+        (custom, {"due_on": date(2027, 3, 1)}),  # moved
+        (custom, {"due_on": date(2026, 11, 1)}),  # moved into the past: nothing to send
+        (custom, {"due_on": date(2026, 12, 1)}),  # and back ahead
+        (custom, {"title": "Renamed"}),  # renamed
+        (generated, {"done": True}),  # a step's milestone completed
+        (generated, {"done": False}),  # and reopened
     ]
-    for data, days in changes:
-        # when: only the custom milestone changes (the sync reads only its reminders)
-        custom = services.milestone_update(milestone=custom, data=data)
-        # then: its reminders follow; the others' rows are the very same rows
+    for milestone, data in changes:
+        others = {row for row in pending_rows(plan) if row[1] != milestone.pk}
+        # when: only that milestone changes (the sync reads only its reminders)
+        services.milestone_update(milestone=Milestone.objects.get(pk=milestone.pk), data=data)
+        # then: the others' rows are the very same rows
         rows = pending_rows(plan)
-        assert {row[3] for row in rows if row[1] == custom.pk} == days, data
-        assert {row for row in rows if row[1] != custom.pk} == others, data
+        assert {row for row in rows if row[1] != milestone.pk} == others, data
         # and a sync of the whole plan finds nothing left to do
         reminders_sync_for_plan(plan=Plan.objects.get(pk=plan.pk))
         assert pending_rows(plan) == rows, data
+    if state == "active":
+        assert {row[3] for row in pending_rows(plan) if row[1] == custom.pk} == {date(2026, 12, 1)}
+    else:
+        assert pending_rows(plan) == set()
+
+
+def test_a_time_zone_changed_in_the_admin_re_times_the_users_reminders(client, user, catalogue):
+    # given: an exam's reminders armed for the owner's time zone
+    plan = make_plan(user, path=None)
+    add_exam(plan)
+    profile = profile_for_user(user=user)
+    assert profile.timezone != "Asia/Tokyo"
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    # when: an admin changes the zone on the user's page (the profile inline)
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[user.pk]),
+        {
+            "email": user.email,
+            "display_name": user.display_name,
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+            "profile-TOTAL_FORMS": "1",
+            "profile-INITIAL_FORMS": "1",
+            "profile-MIN_NUM_FORMS": "1",
+            "profile-MAX_NUM_FORMS": "1",
+            "profile-0-id": str(profile.pk),
+            "profile-0-user": str(user.pk),
+            "profile-0-timezone": "Asia/Tokyo",
+            "profile-0-reminders_enabled": "on",
+            "profile-0-exam_reminder_offsets": json.dumps(profile.exam_reminder_offsets),
+            "profile-0-current_salary": "",
+        },
+    )
+    # then: they go out at 09:00 Tokyo time, as the API's profile change would have them
+    assert response.status_code == 302, response.context and response.context["errors"]
+    tokyo = ZoneInfo("Asia/Tokyo")
+    for reminder in exam_reminders(plan).filter(status="pending"):
+        assert reminder.scheduled_for == reminder_send_at(
+            due_on=reminder.due_on, offset_days=reminder.offset_days, zone=tokyo, hour=9
+        )
+
+
+def test_arm_reminders_re_times_every_plan_after_a_settings_change(user, other_user, catalogue):
+    # given: two owners' exams with reminders at 09:00 local, then the send hour moved to 07:00
+    plans = [make_plan(owner, path=None) for owner in (user, other_user)]
+    for plan in plans:
+        add_exam(plan)
+    with override_settings(REMINDER_SEND_HOUR=7):
+        # when
+        out = io.StringIO()
+        call_command("arm_reminders", "--batch", "1", stdout=out)
+    # then: every pending reminder at 07:00 in its owner's zone, none lost or added
+    for plan in plans:
+        zone = ZoneInfo(profile_for_user(user=plan.owner).timezone)
+        pending = list(exam_reminders(plan).filter(status="pending"))
+        assert [reminder.offset_days for reminder in pending] == [30, 7, 1]
+        for reminder in pending:
+            assert reminder.scheduled_for == reminder_send_at(
+                due_on=reminder.due_on, offset_days=reminder.offset_days, zone=zone, hour=7
+            )
+    assert "for the plans of 2 owners" in out.getvalue()
+
+
+def test_arm_reminders_refuses_a_batch_below_one(catalogue):
+    with pytest.raises(CommandError):
+        call_command("arm_reminders", "--batch", "0")
 
 
 def test_reminders_already_in_the_past_are_not_armed(user, catalogue):
