@@ -3,7 +3,7 @@ reads of plans and sign-in), and the rows of a model as an INSERT's source (a ne
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
@@ -302,3 +302,19 @@ def upsert(
         sql = f"SET LOCAL synchronous_commit = off; {sql}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+# --- walking a large table -----------------------------------------------------------------
+
+
+def keyset_batches(values: QuerySet, field: str, size: int) -> Iterator[list]:
+    """`values` (a flat `values_list(field)` ordered by `field`) `size` at a time, each round
+    asking only for the values after the last one seen (no OFFSET, so every round costs the
+    same however far the walk has gone): for commands that work through every plan or owner."""
+    last = None
+    while True:
+        batch = list((values if last is None else values.filter(**{f"{field}__gt": last}))[:size])
+        if not batch:
+            return
+        yield batch
+        last = batch[-1]

@@ -5,6 +5,7 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from accounts.models import Profile, User
+from tests.admin_forms import user_change_form
 from tests.factories import ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,23 +39,15 @@ def test_the_change_page_edits_the_profile_inline(admin_client):
     # when: the inline is changed along with the user
     response = admin_client.post(
         url,
-        {
-            "email": user.email,
-            "display_name": "Edited",
-            "is_active": "on",
-            "date_joined_0": "2026-01-01",
-            "date_joined_1": "00:00:00",
-            "profile-TOTAL_FORMS": "1",
-            "profile-INITIAL_FORMS": "1",
-            "profile-MIN_NUM_FORMS": "1",
-            "profile-MAX_NUM_FORMS": "1",
-            "profile-0-id": str(profile.pk),
-            "profile-0-user": str(user.pk),
-            "profile-0-timezone": "America/Phoenix",
-            "profile-0-reminders_enabled": "on",
-            "profile-0-exam_reminder_offsets": "[1, 14]",
-            "profile-0-current_salary": "45000.00",
-        },
+        user_change_form(
+            user,
+            profile,
+            timezone="America/Phoenix",
+            reminders_enabled="on",
+            exam_reminder_offsets="[1, 14]",
+            current_salary="45000.00",
+        )
+        | {"display_name": "Edited"},
     )
     # then
     assert response.status_code == 302, (
@@ -70,20 +63,9 @@ def test_the_inline_refuses_a_bad_zone(admin_client):
     user = profile.user
     response = admin_client.post(
         reverse("admin:accounts_user_change", args=[user.pk]),
-        {
-            "email": user.email,
-            "is_active": "on",
-            "date_joined_0": "2026-01-01",
-            "date_joined_1": "00:00:00",
-            "profile-TOTAL_FORMS": "1",
-            "profile-INITIAL_FORMS": "1",
-            "profile-MIN_NUM_FORMS": "1",
-            "profile-MAX_NUM_FORMS": "1",
-            "profile-0-id": str(profile.pk),
-            "profile-0-user": str(user.pk),
-            "profile-0-timezone": "Atlantis/Capital",
-            "profile-0-exam_reminder_offsets": "[30, 7, 1]",
-        },
+        user_change_form(
+            user, profile, timezone="Atlantis/Capital", exam_reminder_offsets="[30, 7, 1]"
+        ),
     )
     assert response.status_code == 200  # the form again, with the error
     assert "is not an IANA time zone name" in response.content.decode()

@@ -29,6 +29,7 @@ from plans.reminders import (
     user_for_unsubscribe_token,
 )
 from roles.models import Certification
+from tests.admin_forms import user_change_form
 from tests.factories import UserFactory
 from tests.plans.conftest import make_plan, wait_for
 
@@ -231,23 +232,13 @@ def test_a_time_zone_changed_in_the_admin_re_times_the_users_reminders(client, u
     # when: an admin changes the zone on the user's page (the profile inline)
     response = client.post(
         reverse("admin:accounts_user_change", args=[user.pk]),
-        {
-            "email": user.email,
-            "display_name": user.display_name,
-            "is_active": "on",
-            "date_joined_0": "2026-01-01",
-            "date_joined_1": "00:00:00",
-            "profile-TOTAL_FORMS": "1",
-            "profile-INITIAL_FORMS": "1",
-            "profile-MIN_NUM_FORMS": "1",
-            "profile-MAX_NUM_FORMS": "1",
-            "profile-0-id": str(profile.pk),
-            "profile-0-user": str(user.pk),
-            "profile-0-timezone": "Asia/Tokyo",
-            "profile-0-reminders_enabled": "on",
-            "profile-0-exam_reminder_offsets": json.dumps(profile.exam_reminder_offsets),
-            "profile-0-current_salary": "",
-        },
+        user_change_form(
+            user,
+            profile,
+            timezone="Asia/Tokyo",
+            reminders_enabled="on",
+            exam_reminder_offsets=json.dumps(profile.exam_reminder_offsets),
+        ),
     )
     # then: they go out at 09:00 Tokyo time, as the API's profile change would have them
     assert response.status_code == 302, response.context and response.context["errors"]

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
+from careerplan.db import keyset_batches
 from plans.models import Plan
 from plans.reminders import reminders_arm_for_user
 
@@ -24,15 +25,9 @@ class Command(BaseCommand):
             raise CommandError("--batch takes a number of owners of at least 1.")
         owners = Plan.objects.order_by("owner_id").values_list("owner_id", flat=True).distinct()
         seen = pending = 0
-        last = None
-        while True:
-            # keyset pages of the owners of plans; each owner in a transaction of its own
-            ids = list((owners if last is None else owners.filter(owner_id__gt=last))[:batch])
-            if not ids:
-                break
+        for ids in keyset_batches(owners, "owner_id", batch):
             for user in User.objects.filter(pk__in=ids).order_by("pk"):
-                with transaction.atomic():
+                with transaction.atomic():  # each owner on their own
                     pending += reminders_arm_for_user(user=user)
             seen += len(ids)
-            last = ids[-1]
         self.stdout.write(f"{pending} pending reminders for the plans of {seen} owners.")

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from careerplan.db import keyset_batches
 from plans.models import Plan
 from plans.read_models import RenderingsNotStored, plan_renderings_refresh
 
@@ -32,16 +33,10 @@ class Command(BaseCommand):
             raise CommandError("--batch takes a number of plans of at least 1.")
         plans = Plan.objects.order_by("pk").values_list("pk", flat=True)
         seen = rendered = 0
-        last = None
-        while True:
-            # keyset pages: each round reads the next ids after the last one
-            ids = list((plans if last is None else plans.filter(pk__gt=last))[:batch])
-            if not ids:
-                break
+        for ids in keyset_batches(plans, "pk", batch):
             try:
                 rendered += plan_renderings_refresh(ids, every=every)
             except RenderingsNotStored as exc:
                 raise CommandError(f"Renderings not stored: {exc}") from exc
             seen += len(ids)
-            last = ids[-1]
         self.stdout.write(f"{rendered} of {seen} plans rendered and stored.")
