@@ -627,13 +627,10 @@ def capacity_note(results: dict, config: Config) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
-    wall = time.perf_counter()
-    assert shutil.which("wrk"), "wrk is needed: apt-get install -y wrk"
-    load_before = os.getloadavg()
-    log(f"creating the database ({DB_NAME}) and loading the catalogue")
-    env = base_env(
-        DATABASE_URL=recreate_database(DB_NAME),
+def server_env(database_url: str) -> dict[str, str]:
+    """What every process of the benchmark runs with, on the database at `database_url`."""
+    return base_env(
+        DATABASE_URL=database_url,
         DJANGO_SETTINGS_MODULE="bench.settings",
         BENCH_PAYLOAD_DIR=str(PAYLOADS),
         # As in docker-compose.yml: the cache (throttle counters) in Redis, shared by workers.
@@ -644,6 +641,14 @@ def main() -> int:
         THROTTLE_RATE_ANON="100000000/minute",
         GUNICORN_TIMEOUT="60",
     )
+
+
+def main() -> int:
+    wall = time.perf_counter()
+    assert shutil.which("wrk"), "wrk is needed: apt-get install -y wrk"
+    load_before = os.getloadavg()
+    log(f"creating the database ({DB_NAME}) and loading the catalogue")
+    env = server_env(recreate_database(DB_NAME))
     os.environ.update(env)
     import redis
 
