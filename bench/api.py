@@ -212,6 +212,16 @@ def make_sessions() -> list[dict]:
 
 # --- scenarios -----------------------------------------------------------------------------
 
+# wrk's request(): the next of `requests` ({method, token, path, body}) after the n-th
+LUA_REQUEST = """request = function()
+  n = n + 1
+  local r = requests[(n % #requests) + 1]
+  local headers = {["Accept"] = "application/json"}
+  if r[2] ~= "" then headers["X-Session-Token"] = r[2] end
+  if r[4] ~= "" then headers["Content-Type"] = "application/json" end
+  return wrk.format(r[1], r[3], headers, r[4] ~= "" and r[4] or nil)
+end
+"""
 LUA_TEMPLATE = """
 local requests = {
 %(requests)s
@@ -220,15 +230,7 @@ local n = 0
 init = function(args)
   n = tonumber(args[1] or "0") or 0
 end
-request = function()
-  n = n + 1
-  local r = requests[(n %% #requests) + 1]
-  local headers = {["Accept"] = "application/json"}
-  if r[2] ~= "" then headers["X-Session-Token"] = r[2] end
-  if r[4] ~= "" then headers["Content-Type"] = "application/json" end
-  return wrk.format(r[1], r[3], headers, r[4] ~= "" and r[4] or nil)
-end
-"""
+%(request)s"""
 
 
 def lua_string(value: str) -> str:
@@ -239,7 +241,7 @@ def write_lua(name: str, requests: list[tuple[str, str, str, str]]) -> Path:
     LUA.mkdir(parents=True, exist_ok=True)
     rows = ",\n".join("  {" + ", ".join(lua_string(v) for v in row) + "}" for row in requests)
     path = LUA / f"{name}.lua"
-    path.write_text(LUA_TEMPLATE % {"requests": rows}, encoding="utf-8")
+    path.write_text(LUA_TEMPLATE % {"requests": rows, "request": LUA_REQUEST}, encoding="utf-8")
     return path
 
 

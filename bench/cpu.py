@@ -44,15 +44,7 @@ init = function(args)
   -- each connection (thread) 1,000 pairs apart, on a PATCH: n + 1 is odd
   n = 2 * ((tonumber(args[1] or "0") or 0) + id * 1000) + 1
 end
-request = function()
-  n = n + 1
-  local r = requests[(n %% #requests) + 1]
-  local headers = {["Accept"] = "application/json"}
-  if r[2] ~= "" then headers["X-Session-Token"] = r[2] end
-  if r[4] ~= "" then headers["Content-Type"] = "application/json" end
-  return wrk.format(r[1], r[3], headers, r[4] ~= "" and r[4] or nil)
-end
-"""
+%(request)s"""
 
 
 def _unquoted(value: str) -> str:
@@ -71,7 +63,9 @@ def pair_script() -> Path:
         raise SystemExit("No milestone-complete scenario: run `make bench` first.")
     lines = ",\n".join("  {" + ", ".join(api.lua_string(v) for v in row) + "}" for row in rows)
     script = api.LUA / f"{PAIR}.lua"
-    script.write_text(PAIR_TEMPLATE % {"requests": lines}, encoding="utf-8")
+    script.write_text(
+        PAIR_TEMPLATE % {"requests": lines, "request": api.LUA_REQUEST}, encoding="utf-8"
+    )
     return script
 
 
