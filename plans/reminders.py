@@ -127,6 +127,14 @@ def _offsets_for(milestone: Milestone, profile, config: ReminderSettings) -> Ite
 # --- arming --------------------------------------------------------------------------------
 
 
+def _wants_none(plan: Plan, profile: Profile | None) -> bool:
+    """The plan (not active) or its owner (opted out, when the profile is known) wants no
+    reminders at all."""
+    return plan.status != Plan.Status.ACTIVE or (
+        profile is not None and not profile.reminders_enabled
+    )
+
+
 def _wanted(
     *,
     plan: Plan,
@@ -137,7 +145,7 @@ def _wanted(
 ) -> Iterator[tuple[Milestone, int, datetime]]:
     """(milestone, days before, send time) for each reminder the open `milestones` of `plan`
     want, as the owner's `profile` asks; none if the plan or the owner wants none."""
-    if not (profile.reminders_enabled and plan.status == Plan.Status.ACTIVE):
+    if _wants_none(plan, profile):
         return
     zone = _zone(profile.timezone)
     for milestone in milestones:
@@ -167,7 +175,7 @@ def _wanted_reminders(
     itself (a profile cached on some user instance may predate a time zone change). Neither
     the milestones (a queryset) nor the profile is read when the answer is known without them:
     a plan that is not active, an owner who wants no reminders, no open milestone."""
-    if plan.status != Plan.Status.ACTIVE or (profile is not None and not profile.reminders_enabled):
+    if _wants_none(plan, profile):
         return {}
     milestones = [milestone for milestone in milestones if milestone.done_at is None]
     if not milestones:
@@ -218,15 +226,14 @@ def reminders_sync_for_plan(
     config = ReminderSettings.current()
     now = now or timezone.now()
     if milestones is None:
-        open_milestones: Iterable[Milestone] = plan.milestones.filter(done_at__isnull=True)
+        milestones = plan.milestones.filter(done_at__isnull=True)  # read only when needed
         pending_rows = Reminder.objects.filter(milestone__plan=plan)
     else:
-        open_milestones = [milestone for milestone in milestones if milestone.done_at is None]
         pending_rows = Reminder.objects.filter(
             milestone_id__in=[milestone.pk for milestone in milestones]
         )
     wanted = _wanted_reminders(
-        plan=plan, milestones=open_milestones, config=config, now=now, profile=profile
+        plan=plan, milestones=milestones, config=config, now=now, profile=profile
     )
     pending = list(pending_rows.filter(status=Reminder.Status.PENDING))
     unwanted, retimed = [], []

@@ -423,7 +423,6 @@ def milestone_create(
 
 
 MILESTONE_EDITABLE_FIELDS = {"title", "due_on", "done"}
-Row = TypeVar("Row", PlanItem, Milestone)
 
 
 @transaction.atomic
@@ -481,6 +480,9 @@ def _lock(plan: Plan, expected_version: int | None, *, deleting: bool = False) -
     if expected_version is not None and expected_version != current.version:
         raise PlanVersionConflict(current.version)
     return current
+
+
+Row = TypeVar("Row", PlanItem, Milestone)
 
 
 def _current(model: type[Row], pk: int, plan: Plan, missing: str, *related: str) -> Row:
