@@ -15,6 +15,7 @@ in one statement, fourth round" and the rounds after it):
     python -m bench.tried prepared-create  # the one statement client-bound against prepared
     python -m bench.tried build-parts      # what building a plan's body costs, part by part
     python -m bench.tried create-parts     # what a plan create spends where, part by part
+    python -m bench.tried patch-parts      # what a milestone PATCH spends where, part by part
     python -m bench.tried store-durability # storing a plan's bodies: durable against not
 
 Server-side binding was first "measured" with
@@ -409,34 +410,14 @@ def build_parts() -> None:
         print(f"{label:40s} {_ms(part, 500):6.3f} ms")
 
 
-def create_parts() -> None:
-    """POST /plans/ (the coder path) 400 times for user 5 after 30 warm-up requests, in
-    process: wall ms per request and, within it, ms in each named part (each wrapped with a
-    clock; the parts nest as indented). Deletes the plans it made."""
+def _clocked_parts(parts: list[tuple[str, str, str]], request, count: int) -> None:
+    """Run `request` 30 times, then `count` times with each named part (module, attribute
+    path, label) wrapped with a clock; print wall ms per request and ms in each part (the
+    parts nest as their labels are indented)."""
     import functools
     import importlib
 
-    from django.test import Client
-    from django.utils import timezone
-
-    from bench.inprocess import CREATE
-    from plans.models import Plan
-
     spent: dict[str, float] = {}
-    parts = [
-        ("accounts.authentication", "SessionTokenAuthentication.authenticate", "authentication"),
-        ("accounts.authentication", "SessionTokenStrategy.lookup_session", "  the session"),
-        ("accounts.backends", "user_by_id", "  the user (and profile)"),
-        ("rest_framework.views", "APIView.check_throttles", "throttles"),
-        ("plans.serializers", "PlanCreateSerializer.is_valid", "the serializer"),
-        ("plans.services", "plan_create", "plan_create"),
-        ("plans.services", "profile_for_user", "  the profile"),
-        ("plans.services", "_new_milestones", "  milestones made"),
-        ("plans.services", "reminders_for_new_plan", "  reminders made"),
-        ("plans.services", "insert_new_plan", "  the write"),
-        ("plans.inserts", "_statement", "    its JSON rows"),
-        ("plans.views", "new_plan_response", "the response"),
-    ]
     originals = []
     for module_name, path, label in parts:
         owner = importlib.import_module(module_name)
@@ -454,25 +435,89 @@ def create_parts() -> None:
                 spent[_label] = spent.get(_label, 0.0) + time.perf_counter() - started
 
         setattr(owner, name, functools.wraps(original)(clocked))
-    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_SESSION_TOKEN=session_token(5))
-    body = json.dumps(CREATE)
-    started_at = timezone.now()
     try:
         for _ in range(30):
-            client.post("/api/v1/plans/", body, content_type="application/json")
+            request()
         spent.clear()
-        count = 400
         started = time.perf_counter()
         for _ in range(count):
-            client.post("/api/v1/plans/", body, content_type="application/json")
+            request()
         wall = (time.perf_counter() - started) / count * 1000
     finally:
         for owner, name, original in originals:
             setattr(owner, name, original)
-        Plan.objects.filter(owner_id=5, created_at__gte=started_at).delete()
     print(f"{'the whole request':28s} {wall:6.3f} ms")
     for _module, _path, label in parts:
         print(f"{label:28s} {spent.get(label, 0.0) / count * 1000:6.3f} ms")
+
+
+def create_parts() -> None:
+    """POST /plans/ (the coder path) 400 times for user 5 after 30 warm-up requests, in
+    process: wall ms per request and, within it, ms in each named part. Deletes the plans it
+    made."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from bench.inprocess import CREATE
+    from plans.models import Plan
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_SESSION_TOKEN=session_token(5))
+    body = json.dumps(CREATE)
+    started_at = timezone.now()
+    try:
+        _clocked_parts(
+            [
+                (
+                    "accounts.authentication",
+                    "SessionTokenAuthentication.authenticate",
+                    "authentication",
+                ),
+                ("accounts.authentication", "SessionTokenStrategy.lookup_session", "  the session"),
+                ("accounts.backends", "user_by_id", "  the user (and profile)"),
+                ("rest_framework.views", "APIView.check_throttles", "throttles"),
+                ("plans.serializers", "PlanCreateSerializer.is_valid", "the serializer"),
+                ("plans.services", "plan_create", "plan_create"),
+                ("plans.services", "profile_for_user", "  the profile"),
+                ("plans.services", "_new_milestones", "  milestones made"),
+                ("plans.services", "reminders_for_new_plan", "  reminders made"),
+                ("plans.services", "insert_new_plan", "  the write"),
+                ("plans.inserts", "_statement", "    its JSON rows"),
+                ("plans.views", "new_plan_response", "the response"),
+            ],
+            lambda: client.post("/api/v1/plans/", body, content_type="application/json"),
+            400,
+        )
+    finally:
+        Plan.objects.filter(owner_id=5, created_at__gte=started_at).delete()
+
+
+def patch_parts() -> None:
+    """PATCH of user 1's first milestone 300 times after 30 warm-up requests, completing and
+    reopening by turns, in process: wall ms per request and, within it, ms in each named part
+    (bench/RESULTS.md's eighth round)."""
+    from django.test import Client
+
+    from bench.profile import first_milestone
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_SESSION_TOKEN=session_token(1))
+    plan = newest_plan(1)
+    path = f"/api/v1/plans/{plan}/milestones/{first_milestone(plan)}/"
+    turns = iter(range(10**9))
+    _clocked_parts(
+        [
+            ("plans.views", "selectors.milestone_get_for_user", "the milestone's read"),
+            ("plans.serializers", "MilestoneUpdateSerializer.is_valid", "the input"),
+            ("plans.services", "milestone_update", "milestone_update"),
+            ("plans.services", "_lock", "  the plan's lock"),
+            ("plans.services", "_current", "  the milestone read again"),
+            ("plans.services", "_bump", "  the version and reminders"),
+            ("plans.services", "reminders_sync_for_plan", "    the reminders"),
+        ],
+        lambda: client.patch(
+            path, json.dumps({"done": next(turns) % 2 == 0}), content_type="application/json"
+        ),
+        300,
+    )
 
 
 def store_durability() -> None:
@@ -531,6 +576,7 @@ def main() -> int:
         "prepared-create": prepared_create,
         "build-parts": build_parts,
         "create-parts": create_parts,
+        "patch-parts": patch_parts,
         "store-durability": store_durability,
     }
     if what not in runs:
