@@ -17,6 +17,7 @@ in one statement, fourth round" and the rounds after it):
     python -m bench.tried create-parts     # what a plan create spends where, part by part
     python -m bench.tried patch-parts      # what a milestone PATCH spends where, part by part
     python -m bench.tried store-durability # storing a plan's bodies: durable against not
+    python -m bench.tried plan-row-joins   # a plan's row: the profile salary joined or subqueried
 
 Server-side binding was first "measured" with
 `BENCH_DATABASE_URL=...careerplan_bench_api?server_side_binding=true python -m bench.inprocess`,
@@ -553,6 +554,57 @@ def store_durability() -> None:
             print(f"sitting {sitting + 1}: {label:12s} {_ms(store, 500):6.3f} ms")
 
 
+def plan_row_joins() -> None:
+    """A plan's row as the plan reads run it (with its stored body: the detail's one-row read,
+    and the list's page with its count), the owner's profile salary read as the ORM's
+    `owner__profile__current_salary` makes it (joining the user table, then the profile; the
+    row's model ordering kept) against read_models' subquery on the owner id (no order for the
+    one row): ms per query for user 1's newest plan and list, fastest of three rounds of 2,000,
+    two sittings alternating."""
+    from django.db.models import Count, Window
+
+    from careerplan.db import CompiledRows
+    from plans import read_models
+    from plans.models import Plan
+
+    joined = tuple(
+        "owner__profile__current_salary" if column == "profile_salary" else column
+        for column in read_models.PLAN_COLUMNS
+    )
+    owner = Plan._meta.get_field("owner")
+    detail_joined = CompiledRows(
+        Plan,
+        lambda plan_id, owner_id: Plan.objects.filter(pk=plan_id, owner_id=owner_id).values_list(
+            *joined, "rendering__detail_key", "rendering__detail"
+        ),
+        Plan._meta.pk,
+        owner,
+    )
+    list_joined = CompiledRows(
+        Plan,
+        lambda owner_id: (
+            Plan.objects.filter(owner_id=owner_id)
+            .order_by("-created_at", "id")
+            .annotate(total=Window(Count("id")))
+            .values_list(*joined, "rendering__summary_key", "rendering__summary", "total")
+        ),
+        owner,
+    )
+    plan_id = newest_plan(1)
+    queries = {
+        "detail, joined": lambda: detail_joined.rows(plan_id, 1),
+        "detail, subquery": lambda: read_models._PLAN_SHOWN.rows(plan_id, 1),
+        "list page, joined": lambda: list_joined.rows(1, low=0, high=20),
+        "list page, subquery": lambda: read_models._USER_PLANS_COUNTED.rows(1, low=0, high=20),
+    }
+    assert queries["detail, joined"]() == queries["detail, subquery"]()
+    assert queries["list page, joined"]() == queries["list page, subquery"]()
+    for sitting in (1, 2):
+        for label, query in queries.items():
+            best = min(_ms(query, 2_000) for _ in range(3))
+            print(f"sitting {sitting}: {label:22s} {best:6.3f} ms")
+
+
 def _literal(value) -> str:
     """A parameter as SQL text, for re-running a captured statement under EXPLAIN."""
     from django.db import connection
@@ -578,6 +630,7 @@ def main() -> int:
         "create-parts": create_parts,
         "patch-parts": patch_parts,
         "store-durability": store_durability,
+        "plan-row-joins": plan_row_joins,
     }
     if what not in runs:
         print(__doc__)

@@ -327,14 +327,13 @@ def test_compiled_queries_return_what_their_querysets_return(plans):
     plan_ids = [plan.id for plan in plans if plan.owner_id == owner.pk]
     # when / then
     for plan in plans:
+        mine = read_models.plans().filter(owner=plan.owner)
         assert read_models._PLAN_ROW.rows(plan.id, plan.owner_id) == list(
-            Plan.objects.filter(pk=plan.id, owner=plan.owner).values_list(*read_models.PLAN_COLUMNS)
+            mine.filter(pk=plan.id).values_list(*read_models.PLAN_COLUMNS)
         )
         assert read_models._PLAN_ROW.rows(plan.id, plan.owner_id + 1000) == []
         assert read_models._PLAN_SHOWN.rows(plan.id, plan.owner_id) == list(
-            Plan.objects.filter(pk=plan.id, owner=plan.owner).values_list(
-                *read_models.SHOWN_COLUMNS
-            )
+            mine.filter(pk=plan.id).values_list(*read_models.SHOWN_COLUMNS)
         )
         assert read_models._PLAN_MILESTONES.rows(plan.id) == list(
             plan.milestones.order_by("due_on", "id").values_list(*read_models.MILESTONE_COLUMNS)
@@ -343,7 +342,7 @@ def test_compiled_queries_return_what_their_querysets_return(plans):
     assert read_models._PLANS_ITEMS.rows(*plan_ids) == list(
         everyone.values_list(*read_models.ITEM_COLUMNS)
     )
-    newest_first = Plan.objects.filter(owner=owner).order_by("-created_at", "id")
+    newest_first = read_models.plans().filter(owner=owner).order_by("-created_at", "id")
     expected = list(newest_first.values_list(*read_models.LISTED_COLUMNS))
     assert read_models._USER_PLANS.rows(owner.pk, low=1, high=3) == expected[1:3]
     assert read_models._USER_PLAN_COUNT.rows(owner.pk) == [(len(expected),)]
