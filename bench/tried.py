@@ -495,7 +495,8 @@ def create_parts() -> None:
 def patch_parts() -> None:
     """PATCH of user 1's first milestone 300 times after 30 warm-up requests, completing and
     reopening by turns, in process: wall ms per request and, within it, ms in each named part
-    (bench/RESULTS.md's eighth round)."""
+    (bench/RESULTS.md's eighth round; until the ninth, the view also read the milestone, with
+    its plan and owner, before milestone_update: "the milestone's read" there)."""
     from django.test import Client
 
     from bench.profile import first_milestone
@@ -506,11 +507,10 @@ def patch_parts() -> None:
     turns = iter(range(10**9))
     _clocked_parts(
         [
-            ("plans.views", "selectors.milestone_get_for_user", "the milestone's read"),
             ("plans.serializers", "MilestoneUpdateSerializer.is_valid", "the input"),
             ("plans.services", "milestone_update", "milestone_update"),
-            ("plans.services", "_lock", "  the plan's lock"),
-            ("plans.services", "_current", "  the milestone read again"),
+            ("plans.services", "_lock", "  the plan's lock (with its owner)"),
+            ("plans.services", "_current", "  the milestone's read"),
             ("plans.services", "_bump", "  the version and reminders"),
             ("plans.services", "reminders_sync_for_plan", "    the reminders"),
         ],

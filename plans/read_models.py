@@ -55,7 +55,7 @@ from plans.computations import (
     plan_schedule,
 )
 from plans.models import Milestone, Plan, PlanItem, PlanRendering
-from plans.selectors import salary_figure, salary_outlook, salary_prefetches
+from plans.selectors import PLAN_NOT_FOUND, salary_figure, salary_outlook, salary_prefetches
 from plans.serializers import SalarySerializer
 from roles.cache import VersionedMemo, catalogue_version
 from roles.models import (
@@ -72,7 +72,6 @@ logger = logging.getLogger(__name__)
 
 CATALOGUE_MEMO_TTL = 60  # seconds
 CENTS = Decimal("0.01")
-PLAN_NOT_FOUND = "No plan of yours has this id."
 
 PLAN_COLUMNS = (
     "id",

@@ -59,6 +59,11 @@ def salary_prefetches(*, prefix: str = "target_role__") -> list[Prefetch]:
     ]
 
 
+PLAN_NOT_FOUND = "No plan of yours has this id."
+ITEM_NOT_FOUND = "No item of yours has this id."
+MILESTONE_NOT_FOUND = "No milestone of yours has this id."
+
+
 def plan_list_for_user(*, user: User) -> QuerySet[Plan]:
     """The user's plans with what their summaries need (cost, finish, salary, payback)."""
     return (
@@ -77,20 +82,7 @@ def plan_get_for_user(*, user: User, plan_id: UUID | str) -> Plan:
     try:
         return queryset.get(pk=plan_id)
     except (Plan.DoesNotExist, ValueError) as exc:
-        raise Http404("No plan of yours has this id.") from exc
-
-
-ITEM_NOT_FOUND = "No item of yours has this id."
-MILESTONE_NOT_FOUND = "No milestone of yours has this id."
-
-
-def plan_item_get_for_user(*, user: User, plan_id: UUID | str, item_id: int) -> PlanItem:
-    try:
-        return PlanItem.objects.select_related("plan").get(
-            pk=item_id, plan_id=plan_id, plan__owner=user
-        )
-    except (PlanItem.DoesNotExist, ValueError) as exc:
-        raise Http404(ITEM_NOT_FOUND) from exc
+        raise Http404(PLAN_NOT_FOUND) from exc
 
 
 def plan_items_for_user(*, user: User, plan_id: UUID | str) -> QuerySet[PlanItem]:
@@ -98,15 +90,6 @@ def plan_items_for_user(*, user: User, plan_id: UUID | str) -> QuerySet[PlanItem
     return PlanItem.objects.filter(plan_id=plan_id).select_related(
         "training_step", "certification", "tool"
     )
-
-
-def milestone_get_for_user(*, user: User, plan_id: UUID | str, milestone_id: int) -> Milestone:
-    try:
-        return Milestone.objects.select_related("plan").get(
-            pk=milestone_id, plan_id=plan_id, plan__owner=user
-        )
-    except (Milestone.DoesNotExist, ValueError) as exc:
-        raise Http404(MILESTONE_NOT_FOUND) from exc
 
 
 def milestones_for_user(*, user: User, plan_id: UUID | str) -> QuerySet[Milestone]:
@@ -120,7 +103,7 @@ def plan_exists_for_user(*, user: User, plan_id: UUID | str) -> None:
     except ValueError:  # not a UUID
         found = False
     if not found:
-        raise Http404("No plan of yours has this id.")
+        raise Http404(PLAN_NOT_FOUND)
 
 
 def idempotency_record_get(*, user: User, key: str) -> IdempotencyRecord | None:

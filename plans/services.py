@@ -1,8 +1,11 @@
 """Write use cases for plans, items and milestones: one function each, atomic.
 
-Every service that changes a plan, its items or its milestones locks the plan row, checks the
-caller's expected version when one is given (optimistic concurrency between devices), does
-its work, re-derives the generated milestones and bumps `Plan.version`.
+Every service that changes a plan, its items or its milestones takes the plan by its id and
+the user asking (as a request names them), locks the plan's row in the same query that checks
+its owner (404 for anyone else's plan, so a view reads nothing before the change), checks the
+caller's expected version when one is given (optimistic concurrency between devices), reads
+the item or milestone it changes under that lock, does its work, re-derives the generated
+milestones and bumps `Plan.version`.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,7 +29,7 @@ from plans.computations import Duration, Kind, plan_schedule
 from plans.inserts import insert_new_plan
 from plans.models import IdempotencyRecord, Milestone, Plan, PlanItem
 from plans.reminders import reminders_for_new_plan, reminders_sync_for_plan
-from plans.selectors import ITEM_NOT_FOUND, MILESTONE_NOT_FOUND
+from plans.selectors import ITEM_NOT_FOUND, MILESTONE_NOT_FOUND, PLAN_NOT_FOUND
 from roles.models import Certification, Role, Tool, TrainingPath, TrainingStep
 from roles.selectors import certification_current_exam_fee
 
@@ -157,8 +161,10 @@ PLAN_EDITABLE_FIELDS = {
 
 
 @transaction.atomic
-def plan_update(*, plan: Plan, data: dict[str, Any], expected_version: int | None = None) -> Plan:
-    plan = _lock(plan, expected_version)
+def plan_update(
+    *, user: User, plan_id: UUID, data: dict[str, Any], expected_version: int | None = None
+) -> Plan:
+    plan = _lock(user, plan_id, expected_version)
     unknown = set(data) - PLAN_EDITABLE_FIELDS
     if unknown:
         raise ValidationError({field: "This field cannot be changed." for field in unknown})
@@ -175,8 +181,8 @@ def plan_update(*, plan: Plan, data: dict[str, Any], expected_version: int | Non
 
 
 @transaction.atomic
-def plan_delete(*, plan: Plan, expected_version: int | None = None) -> None:
-    plan = _lock(plan, expected_version, deleting=True)
+def plan_delete(*, user: User, plan_id: UUID, expected_version: int | None = None) -> None:
+    plan = _lock(user, plan_id, expected_version, deleting=True)
     plan.delete()
 
 
@@ -188,14 +194,16 @@ class ShiftResult:
 
 
 @transaction.atomic
-def plan_shift(*, plan: Plan, days: int, expected_version: int | None = None) -> ShiftResult:
+def plan_shift(
+    *, user: User, plan_id: UUID, days: int, expected_version: int | None = None
+) -> ShiftResult:
     """Move the plan's start, every open exam and every open custom milestone by `days`.
 
     Generated milestones follow their items; completed items and milestones never move.
     """
     if days == 0 or abs(days) > MAX_SHIFT_DAYS:
         raise ValidationError({"days": SHIFT_OUT_OF_RANGE.format(limit=MAX_SHIFT_DAYS)})
-    plan = _lock(plan, expected_version)
+    plan = _lock(user, plan_id, expected_version)
     delta = timedelta(days=days)
     plan.start_date += delta
     plan.save(update_fields=["start_date", "updated_at"])
@@ -226,7 +234,8 @@ def plan_shift(*, plan: Plan, days: int, expected_version: int | None = None) ->
 @transaction.atomic
 def plan_item_add(
     *,
-    plan: Plan,
+    user: User,
+    plan_id: UUID,
     kind: str,
     training_step: TrainingStep | None = None,
     certification: Certification | None = None,
@@ -242,7 +251,7 @@ def plan_item_add(
     expected_version: int | None = None,
 ) -> PlanItem:
     """Add an item, its cost and duration defaulting from the catalogue where one applies."""
-    plan = _lock(plan, expected_version)
+    plan = _lock(user, plan_id, expected_version)
     references = {"training_step": training_step, "certification": certification, "tool": tool}
     needed = {Kind.STEP: "training_step", Kind.EXAM: "certification", Kind.TOOL: "tool"}
     errors: dict[str, str] = {}
@@ -321,12 +330,17 @@ ITEM_EDITABLE_FIELDS = {
 
 @transaction.atomic
 def plan_item_update(
-    *, item: PlanItem, data: dict[str, Any], expected_version: int | None = None
+    *,
+    user: User,
+    plan_id: UUID,
+    item_id: int,
+    data: dict[str, Any],
+    expected_version: int | None = None,
 ) -> PlanItem:
     """Override cost or duration, move an exam, complete, skip or reopen an item."""
-    plan = _lock(item.plan, expected_version)
+    plan = _lock(user, plan_id, expected_version)
     item = _current(
-        PlanItem, item.pk, plan, ITEM_NOT_FOUND, "training_step", "certification", "tool"
+        PlanItem, item_id, plan, ITEM_NOT_FOUND, "training_step", "certification", "tool"
     )
     unknown = set(data) - ITEM_EDITABLE_FIELDS
     if unknown:
@@ -364,10 +378,12 @@ def plan_item_update(
 
 
 @transaction.atomic
-def plan_item_delete(*, item: PlanItem, expected_version: int | None = None) -> Plan:
+def plan_item_delete(
+    *, user: User, plan_id: UUID, item_id: int, expected_version: int | None = None
+) -> Plan:
     """Delete an item (and its milestone); returns its plan at the version this write made."""
-    plan = _lock(item.plan, expected_version)
-    item = _current(PlanItem, item.pk, plan, ITEM_NOT_FOUND)
+    plan = _lock(user, plan_id, expected_version)
+    item = _current(PlanItem, item_id, plan, ITEM_NOT_FOUND)
     item.delete()
     _renumber(plan)
     _sync_milestones(plan)
@@ -376,10 +392,10 @@ def plan_item_delete(*, item: PlanItem, expected_version: int | None = None) -> 
 
 @transaction.atomic
 def plan_items_reorder(
-    *, plan: Plan, item_ids: list[int], expected_version: int | None = None
+    *, user: User, plan_id: UUID, item_ids: list[int], expected_version: int | None = None
 ) -> list[PlanItem]:
     """Put the plan's items in the given order: a permutation of all of its item ids."""
-    plan = _lock(plan, expected_version)
+    plan = _lock(user, plan_id, expected_version)
     items = {item.pk: item for item in plan.items.all()}
     seen: set[int] = set()
     repeated = sorted({pk for pk in item_ids if pk in seen or seen.add(pk)})
@@ -408,9 +424,9 @@ def plan_items_reorder(
 
 @transaction.atomic
 def milestone_create(
-    *, plan: Plan, title: str, due_on: date, expected_version: int | None = None
+    *, user: User, plan_id: UUID, title: str, due_on: date, expected_version: int | None = None
 ) -> Milestone:
-    plan = _lock(plan, expected_version)
+    plan = _lock(user, plan_id, expected_version)
     if due_on < plan.start_date:
         raise ValidationError({"due_on": MILESTONE_BEFORE_START.format(start=plan.start_date)})
     milestone = Milestone(
@@ -427,11 +443,16 @@ MILESTONE_EDITABLE_FIELDS = {"title", "due_on", "done"}
 
 @transaction.atomic
 def milestone_update(
-    *, milestone: Milestone, data: dict[str, Any], expected_version: int | None = None
+    *,
+    user: User,
+    plan_id: UUID,
+    milestone_id: int,
+    data: dict[str, Any],
+    expected_version: int | None = None,
 ) -> Milestone:
     """Rename, reschedule (custom ones only), complete or reopen a milestone."""
-    plan = _lock(milestone.plan, expected_version)
-    milestone = _current(Milestone, milestone.pk, plan, MILESTONE_NOT_FOUND)
+    plan = _lock(user, plan_id, expected_version)
+    milestone = _current(Milestone, milestone_id, plan, MILESTONE_NOT_FOUND)
     unknown = set(data) - MILESTONE_EDITABLE_FIELDS
     if unknown:
         raise ValidationError({field: "This field cannot be changed." for field in unknown})
@@ -455,10 +476,12 @@ def milestone_update(
 
 
 @transaction.atomic
-def milestone_delete(*, milestone: Milestone, expected_version: int | None = None) -> Plan:
+def milestone_delete(
+    *, user: User, plan_id: UUID, milestone_id: int, expected_version: int | None = None
+) -> Plan:
     """Delete a custom milestone; returns its plan at the version this write made."""
-    plan = _lock(milestone.plan, expected_version)
-    milestone = _current(Milestone, milestone.pk, plan, MILESTONE_NOT_FOUND)
+    plan = _lock(user, plan_id, expected_version)
+    milestone = _current(Milestone, milestone_id, plan, MILESTONE_NOT_FOUND)
     if milestone.is_generated:
         raise ValidationError(GENERATED_MILESTONE_DELETE, code="generated_milestone")
     milestone.delete()
@@ -468,15 +491,22 @@ def milestone_delete(*, milestone: Milestone, expected_version: int | None = Non
 # --- internals ---------------------------------------------------------------------------
 
 
-def _lock(plan: Plan, expected_version: int | None, *, deleting: bool = False) -> Plan:
-    """Re-read the plan under a row lock; refuse when the caller's version is stale.
+def _lock(
+    user: User, plan_id: UUID, expected_version: int | None, *, deleting: bool = False
+) -> Plan:
+    """Read the user's plan `plan_id` under a row lock (404 for anyone else's: the owner is
+    checked by the same query); refuse when the caller's version is stale.
 
     A change takes FOR NO KEY UPDATE (what its UPDATE of the version takes anyway): it keeps
     other changes of the plan out but lets a concurrent read store the plan's rendered bodies
     (plans.read_models), whose foreign-key check takes FOR KEY SHARE, without waiting for the
     change. A delete takes FOR UPDATE, so that such a read's store waits and then finds no
     plan (and stores nothing)."""
-    current = Plan.objects.select_for_update(no_key=not deleting).get(pk=plan.pk)
+    mine = Plan.objects.select_for_update(no_key=not deleting).filter(owner=user)
+    try:
+        current = mine.get(pk=plan_id)
+    except (Plan.DoesNotExist, ValueError, ValidationError) as exc:  # not a plan id of theirs
+        raise Http404(PLAN_NOT_FOUND) from exc
     if expected_version is not None and expected_version != current.version:
         raise PlanVersionConflict(current.version)
     return current
@@ -486,10 +516,10 @@ Row = TypeVar("Row", PlanItem, Milestone)
 
 
 def _current(model: type[Row], pk: int, plan: Plan, missing: str, *related: str) -> Row:
-    """The item or milestone `pk` of `plan` as it is now that the plan is locked, not as the
-    caller read it before: a change of the plan that committed in between (an item's new dates
-    moving its generated milestone, say) is built on, never written back over. 404 when that
-    change deleted it."""
+    """The item or milestone `pk` of `plan`, read now that the plan is locked: a change of the
+    plan that committed before (an item's new dates moving its generated milestone, say) is
+    built on, never written back over. 404 when it is not one of the plan's (or that change
+    deleted it)."""
     rows = model.objects.select_related(*related) if related else model.objects.all()
     try:
         return rows.get(pk=pk, plan=plan)  # (select_related() alone would join every FK)

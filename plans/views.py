@@ -156,12 +156,12 @@ class PlanDetailView(APIView):
         responses={200: PlanDetailSerializer, 412: PRECONDITION_FAILED},
     )
     def patch(self, request, version, plan_id):
-        plan = selectors.plan_get_for_user(user=request.user, plan_id=plan_id)
         serializer = PlanUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         _guarded(
             services.plan_update,
-            plan=plan,
+            user=request.user,
+            plan_id=plan_id,
             data=serializer.validated_data,
             expected_version=expected_version(request, plan_id),
         )
@@ -169,9 +169,11 @@ class PlanDetailView(APIView):
 
     @extend_schema(parameters=[IF_MATCH_PARAMETER], responses={204: None, 412: PRECONDITION_FAILED})
     def delete(self, request, version, plan_id):
-        plan = selectors.plan_get_for_user(user=request.user, plan_id=plan_id)
         _guarded(
-            services.plan_delete, plan=plan, expected_version=expected_version(request, plan_id)
+            services.plan_delete,
+            user=request.user,
+            plan_id=plan_id,
+            expected_version=expected_version(request, plan_id),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -191,12 +193,12 @@ class PlanItemListView(APIView):
     )
     @idempotent
     def post(self, request, version, plan_id):
-        plan = selectors.plan_get_for_user(user=request.user, plan_id=plan_id)
         serializer = PlanItemCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         item = _guarded(
             services.plan_item_add,
-            plan=plan,
+            user=request.user,
+            plan_id=plan_id,
             expected_version=expected_version(request, plan_id),
             **serializer.validated_data,
         )
@@ -212,12 +214,13 @@ class PlanItemDetailView(APIView):
         responses={200: PlanItemSerializer, 412: PRECONDITION_FAILED},
     )
     def patch(self, request, version, plan_id, item_id):
-        item = selectors.plan_item_get_for_user(user=request.user, plan_id=plan_id, item_id=item_id)
         serializer = PlanItemUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         item = _guarded(
             services.plan_item_update,
-            item=item,
+            user=request.user,
+            plan_id=plan_id,
+            item_id=item_id,
             data=serializer.validated_data,
             expected_version=expected_version(request, plan_id),
         )
@@ -225,10 +228,11 @@ class PlanItemDetailView(APIView):
 
     @extend_schema(parameters=[IF_MATCH_PARAMETER], responses={204: None, 412: PRECONDITION_FAILED})
     def delete(self, request, version, plan_id, item_id):
-        item = selectors.plan_item_get_for_user(user=request.user, plan_id=plan_id, item_id=item_id)
         plan = _guarded(
             services.plan_item_delete,
-            item=item,
+            user=request.user,
+            plan_id=plan_id,
+            item_id=item_id,
             expected_version=expected_version(request, plan_id),
         )
         return Response(status=status.HTTP_204_NO_CONTENT, headers={"ETag": plan.etag})
@@ -243,12 +247,12 @@ class PlanItemReorderView(APIView):
         responses={200: PlanItemSerializer(many=True), 412: PRECONDITION_FAILED},
     )
     def post(self, request, version, plan_id):
-        plan = selectors.plan_get_for_user(user=request.user, plan_id=plan_id)
         serializer = ReorderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         _guarded(
             services.plan_items_reorder,
-            plan=plan,
+            user=request.user,
+            plan_id=plan_id,
             item_ids=serializer.validated_data["items"],
             expected_version=expected_version(request, plan_id),
         )
@@ -264,12 +268,12 @@ class PlanShiftView(APIView):
         responses={200: ShiftResultSerializer, 412: PRECONDITION_FAILED},
     )
     def post(self, request, version, plan_id):
-        plan = selectors.plan_get_for_user(user=request.user, plan_id=plan_id)
         serializer = ShiftSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = _guarded(
             services.plan_shift,
-            plan=plan,
+            user=request.user,
+            plan_id=plan_id,
             days=serializer.validated_data["days"],
             expected_version=expected_version(request, plan_id),
         )
@@ -298,12 +302,12 @@ class MilestoneListView(APIView):
     )
     @idempotent
     def post(self, request, version, plan_id):
-        plan = selectors.plan_get_for_user(user=request.user, plan_id=plan_id)
         serializer = MilestoneCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         milestone = _guarded(
             services.milestone_create,
-            plan=plan,
+            user=request.user,
+            plan_id=plan_id,
             expected_version=expected_version(request, plan_id),
             **serializer.validated_data,
         )
@@ -323,14 +327,13 @@ class MilestoneDetailView(APIView):
         responses={200: MilestoneSerializer, 412: PRECONDITION_FAILED},
     )
     def patch(self, request, version, plan_id, milestone_id):
-        milestone = selectors.milestone_get_for_user(
-            user=request.user, plan_id=plan_id, milestone_id=milestone_id
-        )
         serializer = MilestoneUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         milestone = _guarded(
             services.milestone_update,
-            milestone=milestone,
+            user=request.user,
+            plan_id=plan_id,
+            milestone_id=milestone_id,
             data=serializer.validated_data,
             expected_version=expected_version(request, plan_id),
         )
@@ -338,12 +341,11 @@ class MilestoneDetailView(APIView):
 
     @extend_schema(parameters=[IF_MATCH_PARAMETER], responses={204: None, 412: PRECONDITION_FAILED})
     def delete(self, request, version, plan_id, milestone_id):
-        milestone = selectors.milestone_get_for_user(
-            user=request.user, plan_id=plan_id, milestone_id=milestone_id
-        )
         plan = _guarded(
             services.milestone_delete,
-            milestone=milestone,
+            user=request.user,
+            plan_id=plan_id,
+            milestone_id=milestone_id,
             expected_version=expected_version(request, plan_id),
         )
         return Response(status=status.HTTP_204_NO_CONTENT, headers={"ETag": plan.etag})

@@ -214,7 +214,9 @@ class World:
     def build(cls, user) -> World:
         plan = make_plan(user)
         plan2 = make_plan(user, role="medical-biller", path="biller-bootcamp")
-        milestone = services.milestone_create(plan=plan, title="mock exam", due_on=date(2027, 3, 1))
+        milestone = services.milestone_create(
+            user=plan.owner, plan_id=plan.pk, title="mock exam", due_on=date(2027, 3, 1)
+        )
         item_ids = list(plan.items.order_by("position").values_list("id", flat=True))
         return cls(
             user=user,

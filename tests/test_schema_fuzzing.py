@@ -82,9 +82,11 @@ def own_ids(user) -> dict[str, object]:
     plan = Plan.objects.filter(owner=user).order_by("created_at").first() or make_plan(user)
     item = plan.items.order_by("position").first()
     if item is None:
-        item = services.plan_item_add(plan=plan, kind="tool", tool=_any_tool())
+        item = services.plan_item_add(
+            user=plan.owner, plan_id=plan.pk, kind="tool", tool=_any_tool()
+        )
     milestone = plan.milestones.order_by("id").first() or services.milestone_create(
-        plan=plan, title="mock exam", due_on=date(2027, 3, 1)
+        user=plan.owner, plan_id=plan.pk, title="mock exam", due_on=date(2027, 3, 1)
     )
     return {"plan_id": str(plan.id), "item_id": item.id, "milestone_id": milestone.id}
 

@@ -37,7 +37,9 @@ def test_the_feed_has_every_open_milestone_as_an_all_day_event(auth_client, api_
 def test_a_moved_milestone_keeps_its_uid_with_the_new_date(auth_client, api_client, coder_plan):
     url = feed_url(auth_client)
     before = events(api_client, url)
-    services.plan_update(plan=coder_plan, data={"start_date": date(2027, 2, 4)})
+    services.plan_update(
+        user=coder_plan.owner, plan_id=coder_plan.pk, data={"start_date": date(2027, 2, 4)}
+    )
     after = events(api_client, url)
     assert set(after) == set(before)
     uid = next(iter(sorted(after)))
@@ -48,7 +50,12 @@ def test_a_moved_milestone_keeps_its_uid_with_the_new_date(auth_client, api_clie
 def test_done_milestones_leave_the_feed(auth_client, api_client, coder_plan):
     url = feed_url(auth_client)
     milestone = coder_plan.milestones.first()
-    services.milestone_update(milestone=milestone, data={"done": True})
+    services.milestone_update(
+        user=milestone.plan.owner,
+        plan_id=milestone.plan_id,
+        milestone_id=milestone.pk,
+        data={"done": True},
+    )
     assert len(events(api_client, url)) == 2
 
 

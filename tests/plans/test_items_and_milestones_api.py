@@ -189,32 +189,104 @@ def test_a_generated_milestone_follows_its_item(auth_client, coder_plan):
     assert renamed.status_code == 200
 
 
-def test_a_milestone_change_builds_on_what_committed_since_the_milestone_was_read(coder_plan):
-    # given: a step's milestone as a request read it, then a change of its step that commits
-    # first and moves it (the step now takes twice as long)
+def test_a_milestone_change_builds_on_what_committed_before_it(coder_plan):
+    # given: a step's milestone, then a change of its step that commits first and moves it
+    # (the step now takes twice as long)
     first = coder_plan.items.order_by("position").first()
-    stale = Milestone.objects.get(item=first)
+    before = Milestone.objects.get(item=first)
+    doubled = Duration(first.duration_value * 2, first.duration_unit)
     services.plan_item_update(
-        item=first, data={"duration": Duration(first.duration_value * 2, first.duration_unit)}
+        user=coder_plan.owner, plan_id=coder_plan.pk, item_id=first.pk, data={"duration": doubled}
     )
-    moved_to = Milestone.objects.get(pk=stale.pk).due_on
-    assert moved_to != stale.due_on
-    # when: the request completes the milestone it read
-    services.milestone_update(milestone=stale, data={"done": True})
-    # then: completed on its new date, not moved back to the one it was read with
-    done = Milestone.objects.get(pk=stale.pk)
+    moved_to = Milestone.objects.get(pk=before.pk).due_on
+    assert moved_to != before.due_on
+    # when: a request completes the milestone (read under the plan's lock, not before it)
+    services.milestone_update(
+        user=coder_plan.owner, plan_id=coder_plan.pk, milestone_id=before.pk, data={"done": True}
+    )
+    # then: completed on its new date, not moved back to the one it had
+    done = Milestone.objects.get(pk=before.pk)
     assert done.done_at is not None
     assert done.due_on == moved_to
 
 
-def test_a_milestone_deleted_since_it_was_read_is_not_found(coder_plan):
-    # given: a custom milestone as a request read it, deleted before that request's change
-    stale = services.milestone_create(plan=coder_plan, title="Check-in", due_on=PLAN_START)
-    services.milestone_delete(milestone=Milestone.objects.get(pk=stale.pk))
+def test_a_milestone_deleted_before_a_change_of_it_is_not_found(coder_plan):
+    # given: a custom milestone, deleted before a request's change of it
+    gone = services.milestone_create(
+        user=coder_plan.owner, plan_id=coder_plan.pk, title="Check-in", due_on=PLAN_START
+    )
+    services.milestone_delete(user=coder_plan.owner, plan_id=coder_plan.pk, milestone_id=gone.pk)
     # when / then: a 404, nothing written back
     with pytest.raises(Http404):
-        services.milestone_update(milestone=stale, data={"done": True})
-    assert not Milestone.objects.filter(pk=stale.pk).exists()
+        services.milestone_update(
+            user=coder_plan.owner, plan_id=coder_plan.pk, milestone_id=gone.pk, data={"done": True}
+        )
+    assert not Milestone.objects.filter(pk=gone.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda user, plan, item, milestone: services.plan_update(
+            user=user, plan_id=plan.pk, data={"title": "Mine now"}
+        ),
+        lambda user, plan, item, milestone: services.plan_delete(user=user, plan_id=plan.pk),
+        lambda user, plan, item, milestone: services.plan_shift(user=user, plan_id=plan.pk, days=7),
+        lambda user, plan, item, milestone: services.plan_item_update(
+            user=user, plan_id=plan.pk, item_id=item.pk, data={"status": "done"}
+        ),
+        lambda user, plan, item, milestone: services.plan_item_delete(
+            user=user, plan_id=plan.pk, item_id=item.pk
+        ),
+        lambda user, plan, item, milestone: services.milestone_create(
+            user=user, plan_id=plan.pk, title="Mine now", due_on=PLAN_START
+        ),
+        lambda user, plan, item, milestone: services.milestone_update(
+            user=user, plan_id=plan.pk, milestone_id=milestone.pk, data={"done": True}
+        ),
+    ],
+    ids=[
+        "plan_update",
+        "plan_delete",
+        "plan_shift",
+        "plan_item_update",
+        "plan_item_delete",
+        "milestone_create",
+        "milestone_update",
+    ],
+)
+def test_a_change_of_another_users_plan_is_not_found_and_writes_nothing(
+    change, coder_plan, other_user
+):
+    # given: someone else's plan, one of its items and milestones, as they stand
+    item = coder_plan.items.order_by("position").first()
+    milestone = coder_plan.milestones.order_by("pk").first()
+    version = coder_plan.version
+    # when / then: the service checks the owner with the plan's lock: a 404, nothing written
+    with pytest.raises(Http404):
+        change(other_user, coder_plan, item, milestone)
+    assert Plan.objects.get(pk=coder_plan.pk).version == version
+    assert PlanItem.objects.get(pk=item.pk).status == item.status
+    assert Milestone.objects.get(pk=milestone.pk).done_at is None
+
+
+def test_an_item_or_milestone_of_another_plan_is_not_found_under_this_one(coder_plan):
+    # given: a second plan of the same user, and an item and a milestone of the first
+    other = services.plan_create(
+        owner=coder_plan.owner, target_role=coder_plan.target_role, start_date=PLAN_START
+    )
+    item = coder_plan.items.order_by("position").first()
+    milestone = coder_plan.milestones.order_by("pk").first()
+    # when / then: named under the second plan, neither is found
+    with pytest.raises(Http404):
+        services.plan_item_update(
+            user=coder_plan.owner, plan_id=other.pk, item_id=item.pk, data={"status": "done"}
+        )
+    with pytest.raises(Http404):
+        services.milestone_update(
+            user=coder_plan.owner, plan_id=other.pk, milestone_id=milestone.pk, data={"done": True}
+        )
+    assert Milestone.objects.get(pk=milestone.pk).done_at is None
 
 
 def test_deleting_an_item_renumbers_and_drops_its_milestone(auth_client, coder_plan):

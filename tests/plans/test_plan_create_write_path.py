@@ -377,7 +377,7 @@ def test_editing_a_new_plan_re_arms_its_reminders_through_the_general_path(
     )
     before = {r.milestone_id: r.due_on for r in Reminder.objects.filter(milestone__plan=plan)}
     # when: the plan starts a month later
-    services.plan_update(plan=plan, data={"start_date": date(2027, 2, 4)})
+    services.plan_update(user=plan.owner, plan_id=plan.pk, data={"start_date": date(2027, 2, 4)})
     # then: each milestone has one pending reminder, for its new date
     pending = Reminder.objects.filter(milestone__plan=plan, status="pending")
     assert sorted(pending.values_list("milestone_id", flat=True)) == sorted(before)

@@ -89,7 +89,7 @@ def assert_same(new, old) -> None:
 
 
 def add(plan, **kwargs):
-    return services.plan_item_add(plan=plan, **kwargs)
+    return services.plan_item_add(user=plan.owner, plan_id=plan.pk, **kwargs)
 
 
 def shown(plan):
@@ -141,13 +141,34 @@ def plans(catalogue):
     )
     add(full, kind="custom", title="Free reading", planned_cost=Decimal("0"), duration=Duration(1))
     first_step = full.items.get(position=0)
-    services.plan_item_update(item=first_step, data={"status": "done"})
-    services.plan_item_update(item=weeks, data={"status": "done"})
-    services.plan_item_update(item=skipped, data={"status": "skipped"})
-    custom = services.milestone_create(plan=full, title="Check-in", due_on=PLAN_START)
-    services.milestone_update(milestone=custom, data={"done": True})
+    services.plan_item_update(
+        user=first_step.plan.owner,
+        plan_id=first_step.plan_id,
+        item_id=first_step.pk,
+        data={"status": "done"},
+    )
+    services.plan_item_update(
+        user=weeks.plan.owner, plan_id=weeks.plan_id, item_id=weeks.pk, data={"status": "done"}
+    )
+    services.plan_item_update(
+        user=skipped.plan.owner,
+        plan_id=skipped.plan_id,
+        item_id=skipped.pk,
+        data={"status": "skipped"},
+    )
+    custom = services.milestone_create(
+        user=full.owner, plan_id=full.pk, title="Check-in", due_on=PLAN_START
+    )
+    services.milestone_update(
+        user=custom.plan.owner, plan_id=custom.plan_id, milestone_id=custom.pk, data={"done": True}
+    )
     generated = full.milestones.exclude(item=None).first()
-    services.milestone_update(milestone=generated, data={"done": True})
+    services.milestone_update(
+        user=generated.plan.owner,
+        plan_id=generated.plan_id,
+        milestone_id=generated.pk,
+        data={"done": True},
+    )
 
     # no training path, no items, no salary anywhere
     empty = make_plan(owner, path=None, role="claims-specialist")
@@ -372,7 +393,7 @@ def change_profile_salary(plan) -> None:
 
 
 def change_plan(plan) -> None:
-    services.plan_update(plan=plan, data={"title": "Renamed plan"})
+    services.plan_update(user=plan.owner, plan_id=plan.pk, data={"title": "Renamed plan"})
 
 
 def change_catalogue(plan) -> None:

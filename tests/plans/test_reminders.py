@@ -40,7 +40,8 @@ EXAM_DAY = date(2027, 6, 15)
 
 def add_exam(plan, exam_date=EXAM_DAY):
     return services.plan_item_add(
-        plan=plan,
+        user=plan.owner,
+        plan_id=plan.pk,
         kind="exam",
         certification=Certification.objects.get(code="CPC"),
         exam_date=exam_date,
@@ -137,7 +138,12 @@ def test_moving_an_exam_rearms_for_the_new_date_and_keeps_sent_history(user, cat
     thirty_days = exam_reminders(plan).get(offset_days=30)
     reminders_send_due_now(now=thirty_days.scheduled_for + timedelta(minutes=1))
     # when: the exam moves a week later
-    services.plan_item_update(item=exam, data={"exam_date": EXAM_DAY + timedelta(days=7)})
+    services.plan_item_update(
+        user=exam.plan.owner,
+        plan_id=exam.plan_id,
+        item_id=exam.pk,
+        data={"exam_date": EXAM_DAY + timedelta(days=7)},
+    )
     # then: the sent one stays as history; the open ones are armed for the new date
     rows = {(r.offset_days, r.due_on, r.status) for r in exam_reminders(plan)}
     new_day = EXAM_DAY + timedelta(days=7)
@@ -152,12 +158,14 @@ def test_moving_an_exam_rearms_for_the_new_date_and_keeps_sent_history(user, cat
 def test_completing_or_opting_out_drops_pending_reminders(user, catalogue):
     plan = make_plan(user, path=None)
     exam = add_exam(plan)
-    services.plan_item_update(item=exam, data={"status": "done"})
+    services.plan_item_update(
+        user=exam.plan.owner, plan_id=exam.plan_id, item_id=exam.pk, data={"status": "done"}
+    )
     assert not exam_reminders(plan).filter(status="pending").exists()
     profile = profile_for_user(user=user)
     profile.reminders_enabled = False
     profile.save()
-    services.plan_update(plan=plan, data={"title": "renamed"})
+    services.plan_update(user=plan.owner, plan_id=plan.pk, data={"title": "renamed"})
     assert not Reminder.objects.filter(milestone__plan=plan, status="pending").exists()
 
 
@@ -170,14 +178,16 @@ def pending_rows(plan) -> set[tuple]:
 
 
 def _pause(plan, user) -> None:
-    services.plan_update(plan=plan, data={"status": "paused"})
+    services.plan_update(user=plan.owner, plan_id=plan.pk, data={"status": "paused"})
 
 
 def _opt_out(plan, user) -> None:
     profile = profile_for_user(user=user)
     profile.reminders_enabled = False
     profile.save()
-    services.plan_update(plan=plan, data={"title": "Opted out"})  # a whole sync after it
+    services.plan_update(
+        user=plan.owner, plan_id=plan.pk, data={"title": "Opted out"}
+    )  # a whole sync after it
 
 
 SYNC_STATES = {"active": lambda plan, user: None, "paused": _pause, "opted out": _opt_out}
@@ -189,7 +199,9 @@ def test_a_milestone_change_matches_its_own_reminders_as_a_whole_sync_would(user
     # a pending reminder while the plan is active and its owner wants them; then the plan or the
     # owner as `state`
     plan = make_plan(user, start_date=date(2026, 10, 1))
-    custom = services.milestone_create(plan=plan, title="Check-in", due_on=date(2027, 2, 1))
+    custom = services.milestone_create(
+        user=plan.owner, plan_id=plan.pk, title="Check-in", due_on=date(2027, 2, 1)
+    )
     assert any(row[1] == custom.pk for row in pending_rows(plan))
     SYNC_STATES[state](Plan.objects.get(pk=plan.pk), user)
     reminders_sync_for_plan(plan=Plan.objects.get(pk=plan.pk))
@@ -208,7 +220,9 @@ def test_a_milestone_change_matches_its_own_reminders_as_a_whole_sync_would(user
     for milestone, data in changes:
         others = {row for row in pending_rows(plan) if row[1] != milestone.pk}
         # when: only that milestone changes (the sync reads only its reminders)
-        services.milestone_update(milestone=Milestone.objects.get(pk=milestone.pk), data=data)
+        services.milestone_update(
+            user=plan.owner, plan_id=plan.pk, milestone_id=milestone.pk, data=data
+        )
         # then: the others' rows are the very same rows
         rows = pending_rows(plan)
         assert {row for row in rows if row[1] != milestone.pk} == others, data
@@ -352,7 +366,9 @@ def test_a_worker_that_died_mid_batch_leaves_every_reminder_sent_exactly_once(us
     # given: five step and exam reminders due, claimed by a worker that sent two and died
     plan = make_plan(user, path=None)
     for days in range(5):
-        services.milestone_create(plan=plan, title=f"M{days}", due_on=date(2027, 3, 1))
+        services.milestone_create(
+            user=plan.owner, plan_id=plan.pk, title=f"M{days}", due_on=date(2027, 3, 1)
+        )
     reminders = list(Reminder.objects.filter(milestone__plan=plan).order_by("scheduled_for"))
     now = reminders[-1].scheduled_for + timedelta(minutes=1)
     claim = reminders_claim_due(now=now)
@@ -374,7 +390,9 @@ def test_a_worker_that_died_mid_batch_leaves_every_reminder_sent_exactly_once(us
 def test_send_due_reminders_command_prints_the_counts(user, catalogue, capsys, settings):
     settings.REMINDER_CATCH_UP_HOURS = 24 * 365 * 10
     plan = make_plan(user, path=None, start_date=date(2024, 1, 1))
-    services.milestone_create(plan=plan, title="Long ago", due_on=date(2024, 2, 1))
+    services.milestone_create(
+        user=plan.owner, plan_id=plan.pk, title="Long ago", due_on=date(2024, 2, 1)
+    )
     call_command("send_due_reminders")
     assert "claimed 1, sent 1, skipped 0, failed 0, retrying later 0" in capsys.readouterr().out
 
@@ -428,7 +446,9 @@ def test_a_refused_address_fails_alone_and_the_batch_goes_on(
 ):
     plans = [make_plan(user, path=None), make_plan(other_user, path=None)]
     for plan in plans:
-        services.milestone_create(plan=plan, title="Check-in", due_on=date(2027, 2, 1))
+        services.milestone_create(
+            user=plan.owner, plan_id=plan.pk, title="Check-in", due_on=date(2027, 2, 1)
+        )
     smtp_server.handler.refused.add(user.email)
     due = Reminder.objects.order_by("-scheduled_for").first().scheduled_for
     _claim, result = reminders_send_due_now(now=due + timedelta(minutes=1))
@@ -535,7 +555,9 @@ def test_a_batch_locks_each_reminder_by_primary_key_alone_and_reads_context_per_
 
     plan = make_plan(user, path=None)
     for index in range(60):
-        services.milestone_create(plan=plan, title=f"M{index}", due_on=date(2027, 3, 1))
+        services.milestone_create(
+            user=plan.owner, plan_id=plan.pk, title=f"M{index}", due_on=date(2027, 3, 1)
+        )
     due = Reminder.objects.filter(milestone__plan=plan).latest("scheduled_for").scheduled_for
     claim = reminders_claim_due(now=due + timedelta(minutes=1))
     assert len(claim.claimed) == 60
@@ -572,7 +594,7 @@ def test_a_reminder_queued_after_its_chunk_was_read_is_still_checked_and_sent(us
     from plans.reminders import _lock_queued
 
     plan = make_plan(user, path=None)
-    services.milestone_create(plan=plan, title="M", due_on=date(2027, 3, 1))
+    services.milestone_create(user=plan.owner, plan_id=plan.pk, title="M", due_on=date(2027, 3, 1))
     reminder = Reminder.objects.get(milestone__plan=plan)
     claim = reminders_claim_due(now=reminder.scheduled_for + timedelta(minutes=1))
     # when
@@ -607,7 +629,9 @@ def kill_after_write(monkeypatch, is_fatal_write) -> None:
 
 def claimed_check_in(user) -> tuple[Reminder, datetime, list[int]]:
     plan = make_plan(user, path=None)
-    services.milestone_create(plan=plan, title="Check-in", due_on=date(2027, 3, 1))
+    services.milestone_create(
+        user=plan.owner, plan_id=plan.pk, title="Check-in", due_on=date(2027, 3, 1)
+    )
     reminder = Reminder.objects.get(milestone__plan=plan)
     now = reminder.scheduled_for + timedelta(minutes=1)
     return reminder, now, reminders_claim_due(now=now).claimed
@@ -669,8 +693,9 @@ def test_a_refused_end_of_message_undoes_the_sent_record_and_the_batch_goes_on(
     third_user = UserFactory()
     users = [user, other_user, third_user]
     for owner in users:
+        plan = make_plan(owner, path=None)
         services.milestone_create(
-            plan=make_plan(owner, path=None), title="Check-in", due_on=date(2027, 2, 1)
+            user=owner, plan_id=plan.pk, title="Check-in", due_on=date(2027, 2, 1)
         )
     smtp_server.handler.rejected_at_end = {
         user.email: "554 5.7.1 Message rejected as spam",
@@ -703,7 +728,9 @@ def test_a_refused_end_of_message_undoes_the_sent_record_and_the_batch_goes_on(
 def _two_due_reminders(user, other_user):
     for owner in (user, other_user):
         plan = make_plan(owner, path=None)
-        services.milestone_create(plan=plan, title="Check-in", due_on=date(2027, 2, 1))
+        services.milestone_create(
+            user=plan.owner, plan_id=plan.pk, title="Check-in", due_on=date(2027, 2, 1)
+        )
     return Reminder.objects.order_by("-scheduled_for").first().scheduled_for + timedelta(minutes=1)
 
 

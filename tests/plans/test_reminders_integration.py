@@ -56,7 +56,8 @@ def test_an_exam_seven_days_ahead_gets_exactly_one_reminder_through_worker_and_s
     local_today = now.astimezone(ZoneInfo(zone)).date()
     plan = make_plan(user, path=None, start_date=local_today)
     services.plan_item_add(
-        plan=plan,
+        user=plan.owner,
+        plan_id=plan.pk,
         kind="exam",
         certification=Certification.objects.get(code="CPC"),
         exam_date=local_today + timedelta(days=7),
@@ -105,7 +106,9 @@ def test_two_concurrent_scans_never_claim_the_same_reminder(catalogue, user):
     # given: 40 reminders due now
     plan = make_plan(user, path=None, start_date=timezone.now().date())
     for index in range(40):
-        services.milestone_create(plan=plan, title=f"M{index}", due_on=plan.start_date)
+        services.milestone_create(
+            user=plan.owner, plan_id=plan.pk, title=f"M{index}", due_on=plan.start_date
+        )
     due_at = Reminder.objects.order_by("-scheduled_for").first().scheduled_for
     assert Reminder.objects.filter(status="pending").count() == 40
     # when: two scans run at the same moment, each allowed to claim 25

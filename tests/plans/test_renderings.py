@@ -57,31 +57,43 @@ def first_item(plan):
 
 
 def first_custom_milestone(plan):
-    return services.milestone_create(plan=plan, title="Check-in", due_on=PLAN_START)
+    return services.milestone_create(
+        user=plan.owner, plan_id=plan.pk, title="Check-in", due_on=PLAN_START
+    )
 
 
 CHANGES = {
-    "plan updated": lambda plan: services.plan_update(plan=plan, data={"title": "Renamed"}),
-    "plan shifted": lambda plan: services.plan_shift(plan=plan, days=7),
+    "plan updated": lambda plan: services.plan_update(
+        user=plan.owner, plan_id=plan.pk, data={"title": "Renamed"}
+    ),
+    "plan shifted": lambda plan: services.plan_shift(user=plan.owner, plan_id=plan.pk, days=7),
     "item added": lambda plan: services.plan_item_add(
-        plan=plan,
+        user=plan.owner,
+        plan_id=plan.pk,
         kind="exam",
         certification=Certification.objects.get(code="CPC"),
         exam_date=PLAN_START + timedelta(days=400),
     ),
     "item updated": lambda plan: services.plan_item_update(
-        item=first_item(plan), data={"status": "done"}
+        user=plan.owner, plan_id=plan.pk, item_id=first_item(plan).pk, data={"status": "done"}
     ),
-    "item deleted": lambda plan: services.plan_item_delete(item=first_item(plan)),
+    "item deleted": lambda plan: services.plan_item_delete(
+        user=plan.owner, plan_id=plan.pk, item_id=first_item(plan).pk
+    ),
     "items reordered": lambda plan: services.plan_items_reorder(
-        plan=plan, item_ids=list(plan.items.order_by("-position").values_list("pk", flat=True))
+        user=plan.owner,
+        plan_id=plan.pk,
+        item_ids=list(plan.items.order_by("-position").values_list("pk", flat=True)),
     ),
     "milestone added": first_custom_milestone,
     "milestone completed": lambda plan: services.milestone_update(
-        milestone=plan.milestones.order_by("pk").first(), data={"done": True}
+        user=plan.owner,
+        plan_id=plan.pk,
+        milestone_id=plan.milestones.order_by("pk").first().pk,
+        data={"done": True},
     ),
     "milestone deleted": lambda plan: services.milestone_delete(
-        milestone=first_custom_milestone(Plan.objects.get(pk=plan.pk))
+        user=plan.owner, plan_id=plan.pk, milestone_id=first_custom_milestone(plan).pk
     ),
 }
 
@@ -112,8 +124,8 @@ def test_a_change_renders_nothing(coder_plan, monkeypatch):
 
     monkeypatch.setattr(read_models, "_render", no_rendering)
     # when: two changes in a row
-    services.plan_update(plan=coder_plan, data={"title": "One"})
-    services.plan_update(plan=Plan.objects.get(pk=coder_plan.pk), data={"title": "Two"})
+    services.plan_update(user=coder_plan.owner, plan_id=coder_plan.pk, data={"title": "One"})
+    services.plan_update(user=coder_plan.owner, plan_id=coder_plan.pk, data={"title": "Two"})
     # then: the stored row is as it was; the next read renders once, for the last version
     assert PlanRendering.objects.get(plan=coder_plan).detail_key == stored.detail_key
     assert current_key(coder_plan) != stored.detail_key
@@ -190,7 +202,7 @@ def test_a_body_stored_under_another_key_is_rendered_again(
 
 def test_a_deleted_plan_takes_its_bodies_with_it(auth_client, coder_plan):
     auth_client.get(detail_url(coder_plan))
-    services.plan_delete(plan=coder_plan)
+    services.plan_delete(user=coder_plan.owner, plan_id=coder_plan.pk)
     assert not PlanRendering.objects.exists()
 
 
@@ -216,7 +228,9 @@ def test_a_store_the_database_refuses_leaves_the_callers_transaction_usable(code
     bad.version = -1
     # when / then: nothing stored, no error, and the caller's transaction carries on
     assert read_models._store([bad], read_models.RENDERING_FIELDS) is False
-    services.plan_update(plan=coder_plan, data={"title": "Still writable"})
+    services.plan_update(
+        user=coder_plan.owner, plan_id=coder_plan.pk, data={"title": "Still writable"}
+    )
     assert Plan.objects.get(pk=coder_plan.pk).title == "Still writable"
     assert not PlanRendering.objects.exists()
 
@@ -254,7 +268,9 @@ def test_inside_a_callers_transaction_only_plans_still_there_are_stored(catalogu
     )
     with transaction.atomic():
         stored = read_models._store([gone_plans_rendering(), there], ["summary"])
-        services.plan_update(plan=plan, data={"title": "The caller's own work"})
+        services.plan_update(
+            user=plan.owner, plan_id=plan.pk, data={"title": "The caller's own work"}
+        )
     # then: the caller's transaction committed, with the rendering of the plan still there
     assert stored is True
     assert Plan.objects.get(pk=plan.pk).title == "The caller's own work"
@@ -266,7 +282,7 @@ def test_a_store_for_an_older_version_leaves_a_newer_one_alone(coder_plan):
     old_row = read_models._plan_row(user=coder_plan.owner, plan_id=coder_plan.id)
     old_key = read_models._rendering_key(old_row, catalogue_version())
     stale = read_models._rendering_row(old_row, old_key, *read_models._bodies(old_row))
-    services.plan_update(plan=coder_plan, data={"title": "Version 2"})
+    services.plan_update(user=coder_plan.owner, plan_id=coder_plan.pk, data={"title": "Version 2"})
     read(coder_plan)
     # when: the first read stores what it rendered
     read_models._store([stale], read_models.RENDERING_FIELDS)
@@ -288,7 +304,7 @@ def test_a_read_stores_a_plans_bodies_without_waiting_for_a_change_of_it(
     def change() -> None:
         try:
             with transaction.atomic():
-                current = services._lock(plan, None)
+                current = services._lock(user, plan.pk, None)
                 locked.set()
                 release.wait(timeout=10)
                 current.title = "Changed after the read"
