@@ -8,13 +8,17 @@
    from the environment, ALLOWED_HOSTS 127.0.0.1) and bench.settings, which adds the two
    baselines (bench/views.py) to the product's URLs.
 3. wrk (Debian's package) from a separate process, one Lua script per scenario rotating
-   tokens, plans and milestones; each scenario after a short warm-up.
+   tokens, plans and milestones. Every scenario and baseline is measured in rounds of 1 s,
+   interleaved (each one's first round, then each one's second, ...), after a warm-up round:
+   a drift of the shared machine's speed during a configuration weighs on the baselines and
+   the scenarios alike, so their ratios hold it out.
 4. bench/RESULTS.md, section "API throughput": requests/s, p50, p99, errors and peak RSS per
    gunicorn worker for each scenario, the baselines, and the ratios the issue asks for; for
    each server configuration (sync workers, two per core as gunicorn.conf.py starts them and
    2 of them; 2 gthread workers; the sync workers with psycopg's pool).
 
-Environment: BENCH_DURATION (seconds per scenario, default 4), BENCH_CONNECTIONS (default 8),
+Environment: BENCH_DURATION (seconds per scenario: its number of 1-s rounds, default 4),
+BENCH_CONNECTIONS (default 8),
 BENCH_CONFIGS (comma list of configuration names, run in that order; default all), as in
 bench/common.py.
 """
@@ -58,8 +62,11 @@ from bench.common import (
 DB_NAME = "careerplan_bench_api"
 USERS = 10_000
 PLANS_PER_USER = 3
-TOKEN_USERS = 1_000
-DURATION = int(os.environ.get("BENCH_DURATION", "4"))
+TOKEN_USERS = 1_000  # the first ones: the catalogue and stored plan reads
+WRITE_USERS = 1_000  # the last ones: plan create and milestone PATCH (no read sees them)
+DURATION = int(os.environ.get("BENCH_DURATION", "4"))  # seconds per scenario, in 1-s rounds
+ROUNDS = DURATION
+ROUND_SECONDS = 1
 WARMUP = 1
 SERVER_WARMUP = 3  # seconds of load on /healthz once every worker of a server is up
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
@@ -169,7 +176,8 @@ def build_data() -> dict[str, float]:
 def make_sessions() -> list[dict]:
     """Session tokens for every user, as allauth's app login makes them (a session row, also
     in the Redis session cache as `cached_db` keeps it), with their newest plan (50 items) and,
-    for the first TOKEN_USERS, its milestones. Written in bulk."""
+    for the last WRITE_USERS (those the PATCH scenario changes), its milestones. Written in
+    bulk."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends import cached_db
@@ -184,10 +192,9 @@ def make_sessions() -> list[dict]:
 
     newest = dict(Plan.objects.filter(title="Scenario 1").values_list("owner_id", "id").iterator())
     milestones: dict = {}
-    first = [newest[pk] for pk in range(1, TOKEN_USERS + 1)]
-    for plan_id, milestone_id in Milestone.objects.filter(plan_id__in=first).values_list(
-        "plan_id", "id"
-    ):
+    writers = [newest[pk] for pk in range(USERS - WRITE_USERS + 1, USERS + 1)]
+    changed = Milestone.objects.filter(plan_id__in=writers).order_by("id")
+    for plan_id, milestone_id in changed.values_list("plan_id", "id"):
         milestones.setdefault(plan_id, []).append(milestone_id)
     store = cached_db.SessionStore()
     expires = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
@@ -222,6 +229,20 @@ LUA_REQUEST = """request = function()
   return wrk.format(r[1], r[3], headers, r[4] ~= "" and r[4] or nil)
 end
 """
+# Latency quantiles wrk prints at the end of a run (percent, and the share of the requests
+# each stands for), from which the rounds of a scenario are pooled: the middle of each
+# percent up to 99, then of each tenth of a percent (the tail p99 is read in).
+QUANTILES = [(k + 0.5, 1.0) for k in range(99)] + [
+    (round(99.05 + k / 10, 2), 0.1) for k in range(10)
+]
+LUA_PERCENTS = ", ".join(f"{percent:g}" for percent, _share in QUANTILES)
+LUA_DONE = (
+    "done = function(summary, latency, requests)\n"
+    f"  for _, p in ipairs({{{LUA_PERCENTS}}}) do\n"
+    '    io.write(string.format("quantile %g %d\\n", p, latency:percentile(p)))\n'
+    "  end\n"
+    "end\n"
+)
 LUA_TEMPLATE = """
 local requests = {
 %(requests)s
@@ -230,7 +251,8 @@ local n = 0
 init = function(args)
   n = tonumber(args[1] or "0") or 0
 end
-%(request)s"""
+%(request)s
+%(done)s"""
 
 
 def lua_string(value: str) -> str:
@@ -241,7 +263,8 @@ def write_lua(name: str, requests: list[tuple[str, str, str, str]]) -> Path:
     LUA.mkdir(parents=True, exist_ok=True)
     rows = ",\n".join("  {" + ", ".join(lua_string(v) for v in row) + "}" for row in requests)
     path = LUA / f"{name}.lua"
-    path.write_text(LUA_TEMPLATE % {"requests": rows, "request": LUA_REQUEST}, encoding="utf-8")
+    script = LUA_TEMPLATE % {"requests": rows, "request": LUA_REQUEST, "done": LUA_DONE}
+    path.write_text(script, encoding="utf-8")
     return path
 
 
@@ -252,11 +275,10 @@ class Scenario:
     requests: list[tuple[str, str, str, str]]  # method, token, path, body
     baseline: str | None = None  # bare payload name, or "pk"
     lua: Path | None = None
-    # before the warm-up: "shown" reads every request once (so the plans an earlier
-    # configuration's create and PATCH scenarios made or changed have their bodies stored
-    # too, as a user's first look after them stores them), "forgotten" deletes the stored
-    # bodies of the scenario's plans (each request renders and stores its plan's body, as
-    # the first read after a change of the plan or a catalogue edit does)
+    # before a configuration's warm-up: "shown" reads every request once (every body stored,
+    # as a user's earlier look leaves them), "forgotten" deletes the stored bodies of the
+    # scenario's plans (each request renders and stores its plan's body, as the first read
+    # after a change of the plan or a catalogue edit does)
     before: str | None = None
 
 
@@ -265,7 +287,12 @@ def scenarios(sessions: list[dict]) -> list[Scenario]:
         return ("GET", token, path, "")
 
     tokens = [s["token"] for s in sessions[:TOKEN_USERS]]
-    others = sessions[TOKEN_USERS:]  # read only by the "rendered anew" scenarios
+    # The "rendered anew" reads: the users between, half for the list and half for the detail
+    # (a detail read stores its plan's summary too, which the list would then find).
+    rendered = sessions[TOKEN_USERS : USERS - WRITE_USERS]
+    listed, shown = rendered[: len(rendered) // 2], rendered[len(rendered) // 2 :]
+    # The writes: their own users, so that no read scenario meets a plan they changed or made.
+    writers = sessions[USERS - WRITE_USERS :]
     api = "/api/v1"
     create = json.dumps(
         {
@@ -277,7 +304,7 @@ def scenarios(sessions: list[dict]) -> list[Scenario]:
     patches = [
         ("PATCH", s["token"], f"{api}/plans/{s['plan']}/milestones/{m}/", '{"done": true}')
         for index in range(20)
-        for s in sessions[:TOKEN_USERS]
+        for s in writers
         for m in s["milestones"][index : index + 1]
     ]
     return [
@@ -310,17 +337,19 @@ def scenarios(sessions: list[dict]) -> list[Scenario]:
         Scenario(
             "plan-list-render",
             "plan list (rendered anew)",
-            [get(f"{api}/plans/", s["token"]) for s in others],
+            [get(f"{api}/plans/", s["token"]) for s in listed],
             before="forgotten",
         ),
         Scenario(
             "plan-detail-render",
             "plan detail (50 items, 20 milestones; rendered anew)",
-            [get(f"{api}/plans/{s['plan']}/", s["token"]) for s in others],
+            [get(f"{api}/plans/{s['plan']}/", s["token"]) for s in shown],
             before="forgotten",
         ),
         Scenario(
-            "plan-create", "plan create", [("POST", t, f"{api}/plans/", create) for t in tokens]
+            "plan-create",
+            "plan create",
+            [("POST", s["token"], f"{api}/plans/", create) for s in writers],
         ),
         Scenario("milestone-complete", "milestone complete (PATCH)", patches),
     ]
@@ -342,9 +371,14 @@ def parse_wrk(output: str) -> dict:
     socket = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
+    quantiles = {
+        round(float(percent), 2): int(value) / 1000  # us -> ms
+        for percent, value in re.findall(r"^quantile ([\d.]+) (\d+)$", output, re.MULTILINE)
+    }
     return {
         "rps": float(rps.group(1)) if rps else 0.0,
         "requests": int(total.group(1)) if total else 0,
+        "quantiles": quantiles,
         "p50": latency("50"),
         "p99": latency("99"),
         "errors": (int(non2xx.group(1)) if non2xx else 0)
@@ -431,31 +465,50 @@ class Server:
         return children_of(self.proc.pid)
 
 
-def run_scenario(server: Server, scenario: Scenario, offset: int) -> dict:
-    """Warm up, then measure; each configuration starts at its own place in the rotation
-    (so that its PATCHes complete milestones the previous one did not)."""
-    assert scenario.lua is not None
-    if scenario.before == "shown":
-        show_every_request(server, scenario)
-    elif scenario.before == "forgotten":
-        forget_plan_renderings()
-    wrk(server.port, scenario.lua, WARMUP, offset)
-    with RSSSampler(server.proc.pid, interval=0.5) as sampler:
-        started = time.monotonic()
-        result = wrk(server.port, scenario.lua, DURATION, offset + 2_000)
-        ended = time.monotonic()
-    workers = set(server.workers())
+def pooled(rounds: list[dict]) -> dict:
+    """A scenario's rounds as one measurement: its requests over their seconds, the errors of
+    all, and p50 and p99 of all their latencies (each round's quantiles standing for its share
+    of the requests)."""
+    requests = sum(r["requests"] for r in rounds)
+    seconds = sum(r["requests"] / r["rps"] for r in rounds if r["rps"])
+    weights = dict(QUANTILES)
+    points = sorted(
+        (value, weights[percent] * r["requests"])
+        for r in rounds
+        for percent, value in r["quantiles"].items()
+    )
+    total = sum(weight for _value, weight in points)
+
+    def percentile(percent: float) -> float:
+        wanted, seen = total * percent / 100, 0.0
+        for value, weight in points:
+            seen += weight
+            if seen >= wanted:
+                return value
+        return float("nan")
+
+    return {
+        "rps": requests / seconds if seconds else 0.0,
+        "requests": requests,
+        "p50": percentile(50),
+        "p99": percentile(99),
+        "errors": sum(r["errors"] for r in rounds),
+        "rounds": [round(r["rps"]) for r in rounds],
+    }
+
+
+def worker_rss(sampler: RSSSampler, workers: set[int], windows: list[tuple[float, float]]):
+    """Per gunicorn worker, its RSS in MiB (first, peak, last) over a scenario's rounds."""
     rss = {}
     for pid, samples in sampler.samples.items():
-        during = [kib for at, kib in samples if started <= at <= ended]
+        during = [kib for at, kib in samples if any(a <= at <= b for a, b in windows)]
         if pid in workers and during:
             rss[pid] = {
                 "first": during[0] / 1024,
                 "peak": max(during) / 1024,
                 "last": during[-1] / 1024,
             }
-    result["rss"] = rss
-    return result
+    return rss
 
 
 def show_every_request(server: Server, scenario: Scenario) -> None:
@@ -474,18 +527,45 @@ def forget_plan_renderings() -> None:
 
 
 def run_config(
-    config: Config, env: dict[str, str], all_scenarios: list[Scenario], offset: int
+    config: Config, env: dict[str, str], runs: list[Scenario], positions: dict[str, int]
 ) -> dict:
-    results = {}
+    """Every scenario of `runs` on a server of this configuration: a warm-up round of each,
+    then ROUNDS measured rounds of each, interleaved. Each scenario's script goes on from
+    where it stopped (`positions`, kept across configurations): no milestone is completed
+    twice, no plan read anew twice in a configuration."""
+
+    def load(scenario: Scenario, seconds: int) -> dict:
+        result = wrk(server.port, scenario.lua, seconds, positions[scenario.name])
+        # every request sent moves the script on; at most CONNECTIONS were still unanswered
+        positions[scenario.name] += result["requests"] + CONNECTIONS
+        return result
+
+    rounds: dict[str, list[dict]] = {scenario.name: [] for scenario in runs}
+    windows: dict[str, list[tuple[float, float]]] = {scenario.name: [] for scenario in runs}
     with Server(config, env) as server:
-        for scenario in all_scenarios:
-            log(f"  [{config.name}] {scenario.label}")
-            results[scenario.name] = run_scenario(server, scenario, offset)
-            r = results[scenario.name]
-            log(
-                f"    {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, "
-                f"errors {r['errors']}"
-            )
+        for scenario in runs:
+            if scenario.before == "shown":
+                show_every_request(server, scenario)
+        forget_plan_renderings()
+        for scenario in runs:
+            load(scenario, WARMUP)
+        with RSSSampler(server.proc.pid, interval=0.25) as sampler:
+            for turn in range(ROUNDS):
+                log(f"  [{config.name}] round {turn + 1} of {ROUNDS}")
+                for scenario in runs:
+                    started = time.monotonic()
+                    rounds[scenario.name].append(load(scenario, ROUND_SECONDS))
+                    windows[scenario.name].append((started, time.monotonic()))
+        workers = set(server.workers())
+    results = {}
+    for scenario in runs:
+        r = results[scenario.name] = pooled(rounds[scenario.name])
+        r["rss"] = worker_rss(sampler, workers, windows[scenario.name])
+        log(
+            f"  [{config.name}] {scenario.label}: {r['rps']:.0f} req/s (rounds "
+            f"{', '.join(map(str, r['rounds']))}), p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, "
+            f"errors {r['errors']}"
+        )
     return results
 
 
@@ -515,8 +595,8 @@ def report_config(config: Config, results: dict, labels: dict[str, str], baselin
     lines = [
         f"### {config.description}",
         "",
-        "| Scenario | req/s | p50 ms | p99 ms | p99/p50 | errors | peak RSS per worker MiB "
-        "(first -> last) |",
+        "| Scenario | req/s (its rounds) | p50 ms | p99 ms | p99/p50 | errors | peak RSS per "
+        "worker MiB (first -> last) |",
         "|---|---|---|---|---|---|---|",
     ]
     for name, r in results.items():
@@ -524,7 +604,8 @@ def report_config(config: Config, results: dict, labels: dict[str, str], baselin
             f"{v['peak']:.0f} ({v['first']:.0f} -> {v['last']:.0f})" for v in r["rss"].values()
         )
         lines.append(
-            f"| {labels[name]} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+            f"| {labels[name]} | {r['rps']:.0f} ({', '.join(map(str, r['rounds']))}) | "
+            f"{r['p50']:.1f} | {r['p99']:.1f} | "
             f"{r['p99'] / r['p50']:.1f} | {r['errors']} | {rss} |"
         )
     lines += ["", "| Ratio | Measured | Goal | |", "|---|---|---|---|"]
@@ -716,9 +797,10 @@ def main() -> int:
     for scenario in runs:
         scenario.lua = write_lua(scenario.name, scenario.requests)
     results = {}
-    for index, config in enumerate(configs):
+    positions = {scenario.name: 0 for scenario in runs}
+    for config in configs:
         log(f"serving with {config.description}")
-        results[config.name] = run_config(config, env, runs, offset=index * 6_000)
+        results[config.name] = run_config(config, env, runs, positions)
     (VAR / "api-results.json").write_text(
         json.dumps(
             {
@@ -744,17 +826,23 @@ def main() -> int:
         f"{build_s:.1f} s; every plan's rendered bodies stored by `manage.py render_plans` "
         f"in {render_s:.1f} s (as the first read after each plan's last change leaves them).",
         "",
-        f"Load: wrk 1 thread, {CONNECTIONS} connections, {DURATION} s per scenario after a "
-        f"{WARMUP} s warm-up, requests rotating over the first {TOKEN_USERS:,} users (their "
-        "plans and milestones). Plan reads are measured twice: with *stored bodies* (the "
-        "plan's row and its rendered body in one query, what a read finds when the plan was "
-        "read since its last change), over those users after each of their lists and "
-        "plans was read once (which stores the bodies of the plans an earlier configuration's "
-        "create and PATCH scenarios made or changed), and *rendered anew*, over the other "
-        f"{USERS - TOKEN_USERS:,} "
-        "users after their plans' stored bodies were deleted (each request renders its body "
-        "and stores it, as the first read after a change of the plan, a catalogue edit or a "
-        "deploy does). Production settings "
+        f"Load: wrk 1 thread, {CONNECTIONS} connections. Each scenario and baseline is "
+        f"measured for {ROUNDS} rounds of {ROUND_SECONDS} s, interleaved (every one's first "
+        "round, then every one's second, ...) after a warm-up round of each, so that a drift "
+        "of this shared machine's speed during a configuration weighs on the baselines and "
+        "the scenarios alike; req/s is the rounds' requests over their seconds (each round's "
+        "in brackets), p50 and p99 are of the rounds' latencies pooled. Each script rotates "
+        "over its users' tokens, plans and milestones and goes on from where it stopped, "
+        "across rounds and configurations. The catalogue and the stored plan reads: the "
+        f"first {TOKEN_USERS:,} users; plan create and the milestone PATCH: the last "
+        f"{WRITE_USERS:,}, so that no read meets a plan a write made or changed. Plan reads "
+        "are measured twice: with *stored bodies* (the plan's row and its rendered body in "
+        "one query, what a read finds when the plan was read since its last change), after "
+        "each list and plan was read once, and *rendered anew*, over the "
+        f"{USERS - TOKEN_USERS - WRITE_USERS:,} users between (half for the list, half for "
+        "the detail) after their plans' stored bodies were deleted (each request renders "
+        "its body and stores it, as the first read after a change of the plan, a catalogue "
+        "edit or a deploy does). Production settings "
         "(DJANGO_DEBUG=false), gunicorn.conf.py with its access log on, the cache (throttle "
         "counters, sessions, catalogue bodies) in Redis as in docker-compose.yml, "
         "throttling on at an unreachable rate. Baselines are served by "
