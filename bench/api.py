@@ -233,17 +233,20 @@ LUA_REQUEST = """request = function()
   return wrk.format(r[1], r[3], headers, r[4] ~= "" and r[4] or nil)
 end
 """
-# Latency quantiles wrk prints at the end of a run (percent, and the share of the requests
-# each stands for), from which the rounds of a scenario are pooled: the middle of each
-# percent up to 99, then of each tenth of a percent (the tail p99 is read in).
-QUANTILES = [(k + 0.5, 1.0) for k in range(99)] + [
-    (round(99.05 + k / 10, 2), 0.1) for k in range(10)
+# Latency quantiles wrk prints at the end of a run, from which the rounds of a scenario are
+# pooled: each is the upper edge of a bin of the requests (percent, and the bin's share in
+# tenths of a percent): every percent up to 99, then every tenth of a percent (the tail p99
+# is read in). A single round pooled gives back its own p50 and p99.
+QUANTILES = [(float(k), 10) for k in range(1, 100)] + [
+    (round(99 + k / 10, 1), 1) for k in range(1, 11)
 ]
 LUA_PERCENTS = ", ".join(f"{percent:g}" for percent, _share in QUANTILES)
 LUA_DONE = (
     "done = function(summary, latency, requests)\n"
     f"  for _, p in ipairs({{{LUA_PERCENTS}}}) do\n"
-    '    io.write(string.format("quantile %g %d\\n", p, latency:percentile(p)))\n'
+    # wrk's percentile(100) would be 0 (its rank is one past the count): the maximum instead
+    "    local value = p < 100 and latency:percentile(p) or latency.max\n"
+    '    io.write(string.format("quantile %g %d\\n", p, value))\n'
     "  end\n"
     "end\n"
 )
@@ -376,7 +379,7 @@ def parse_wrk(output: str) -> dict:
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
     quantiles = {
-        round(float(percent), 2): int(value) / 1000  # us -> ms
+        round(float(percent), 1): int(value) / 1000  # us -> ms
         for percent, value in re.findall(r"^quantile ([\d.]+) (\d+)$", output, re.MULTILINE)
     }
     return {
@@ -471,8 +474,8 @@ class Server:
 
 def pooled(rounds: list[dict]) -> dict:
     """A scenario's rounds as one measurement: its requests over their seconds, the errors of
-    all, and p50 and p99 of all their latencies (each round's quantiles standing for its share
-    of the requests)."""
+    all, and p50 and p99 of all their latencies (each round's quantile bins weighted by its
+    requests: the smallest bin edge with at least that share of all requests at or below)."""
     requests = sum(r["requests"] for r in rounds)
     seconds = sum(r["requests"] / r["rps"] for r in rounds if r["rps"])
     weights = dict(QUANTILES)
@@ -483,8 +486,8 @@ def pooled(rounds: list[dict]) -> dict:
     )
     total = sum(weight for _value, weight in points)
 
-    def percentile(percent: float) -> float:
-        wanted, seen = total * percent / 100, 0.0
+    def percentile(percent: int) -> float:
+        wanted, seen = total * percent // 100, 0  # in whole tenths of a percent of a request
         for value, weight in points:
             seen += weight
             if seen >= wanted:
@@ -524,10 +527,14 @@ def show_every_request(server: Server, scenario: Scenario) -> None:
 
 def forget_plan_renderings() -> None:
     """Delete the stored bodies (plans.models.PlanRendering) of the plans the "rendered anew"
-    scenarios read: those of the users after the first TOKEN_USERS."""
+    scenarios read: those of the users between the first TOKEN_USERS and the last
+    WRITE_USERS."""
     from plans.models import PlanRendering
 
-    PlanRendering.objects.filter(plan__owner_id__gt=TOKEN_USERS).delete()
+    between = (TOKEN_USERS, USERS - WRITE_USERS)
+    PlanRendering.objects.filter(
+        plan__owner_id__gt=between[0], plan__owner_id__lte=between[1]
+    ).delete()
 
 
 def run_config(
@@ -551,7 +558,9 @@ def run_config(
         for scenario in runs:
             if scenario.before == "shown":
                 show_every_request(server, scenario)
-        forget_plan_renderings()
+        if any(scenario.before == "forgotten" for scenario in runs):
+            forget_plan_renderings()
+        started_at = dict(positions)
         for scenario in runs:
             load(scenario, WARMUP)
         with RSSSampler(server.proc.pid, interval=0.25) as sampler:
@@ -562,6 +571,14 @@ def run_config(
                     rounds[scenario.name].append(load(scenario, ROUND_SECONDS))
                     windows[scenario.name].append((started, time.monotonic() - ROUND_PAUSE))
         workers = set(server.workers())
+    for scenario in runs:
+        if scenario.before == "forgotten" and (
+            positions[scenario.name] - started_at[scenario.name] >= len(scenario.requests)
+        ):
+            log(
+                f"  WARNING [{config.name}] {scenario.label} went through all of its "
+                f"{len(scenario.requests):,} plans: later requests found stored bodies"
+            )
     results = {}
     for scenario in runs:
         r = results[scenario.name] = pooled(rounds[scenario.name])
@@ -836,7 +853,9 @@ def main() -> int:
         "round, then every one's second, ...) after a warm-up round of each, so that a drift "
         "of this shared machine's speed during a configuration weighs on the baselines and "
         "the scenarios alike; req/s is the rounds' requests over their seconds (each round's "
-        "in brackets), p50 and p99 are of the rounds' latencies pooled. Each script rotates "
+        "in brackets), p50 and p99 are of the rounds' latencies pooled, and a worker's RSS is "
+        "sampled in the scenario's rounds (first -> last: from its first round to its last, "
+        "across the configuration's minute). Each script rotates "
         "over its users' tokens, plans and milestones and goes on from where it stopped, "
         "across rounds and configurations. The catalogue and the stored plan reads: the "
         f"first {TOKEN_USERS:,} users; plan create and the milestone PATCH: the last "

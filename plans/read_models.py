@@ -84,7 +84,7 @@ PLAN_COLUMNS = (
     "created_at",
     "updated_at",
     "current_salary",
-    "profile_salary",  # the owner's profile salary: plans() adds it
+    "profile_salary",  # the owner's profile salary: plans_with_profile_salary() adds it
 )
 PLAN_WIDTH = len(PLAN_COLUMNS)
 # a plan's row with a stored body (GET /plans/<id>/: the detail, GET /plans/: the summary) and
@@ -499,7 +499,7 @@ def _etag(row: tuple) -> str:
     return f'"{row[0]}-{row[6]}"'  # Plan.etag
 
 
-def plans() -> QuerySet:
+def plans_with_profile_salary() -> QuerySet:
     """Plans with what PLAN_COLUMNS names besides their own columns: the owner's profile
     salary (`profile_salary`), read by a subquery on the plan's owner id. The ORM's
     `owner__profile__current_salary` would join the user table too, only to reach the
@@ -511,7 +511,7 @@ def plans() -> QuerySet:
 
 def _owners_plan(plan_id, owner_id) -> QuerySet:
     # unordered: one row (the model's ordering would be planned and sorted all the same)
-    return plans().filter(pk=plan_id, owner_id=owner_id).order_by()
+    return plans_with_profile_salary().filter(pk=plan_id, owner_id=owner_id).order_by()
 
 
 _PLAN_ROW = CompiledRows(
@@ -530,7 +530,7 @@ _PLAN_SHOWN = CompiledRows(
 
 def _user_plans(owner_id) -> QuerySet:
     """The user's plans, newest first (the list's order)."""
-    return plans().filter(owner_id=owner_id).order_by("-created_at", "id")
+    return plans_with_profile_salary().filter(owner_id=owner_id).order_by("-created_at", "id")
 
 
 _USER_PLANS = CompiledRows(
@@ -662,7 +662,11 @@ def plan_rows_for_user(*, user: User, expected: tuple[int, int] | None = None) -
 
 def plans_data_for_user_by_ids(*, user: User, plan_ids: list[UUID]) -> dict[UUID, dict]:
     """The user's plans among `plan_ids` (PlanListSerializer's shape), by id."""
-    mine = plans().filter(owner=user, pk__in=plan_ids).order_by("-created_at", "id")
+    mine = (
+        plans_with_profile_salary()
+        .filter(owner=user, pk__in=plan_ids)
+        .order_by("-created_at", "id")
+    )
     rows = list(mine.values_list(*PLAN_COLUMNS))
     shown = _plans_data(rows, with_items=False)
     return {row[0]: data for row, (data, _items) in zip(rows, shown, strict=True)}
@@ -898,7 +902,7 @@ def _refresh(plan_ids: Sequence[UUID], *, every: bool) -> int | None:
     """`plan_renderings_refresh` once: how many were stored, None when the store failed."""
     catalogue = catalogue_version()
     found = (
-        plans()
+        plans_with_profile_salary()
         .filter(pk__in=plan_ids)
         .values_list(*PLAN_COLUMNS, "rendering__detail_key", "rendering__summary_key")
     )

@@ -2,9 +2,10 @@
 
 The querysets prefetch everything the summary needs, so a plan's detail and a page of plans
 cost a constant number of queries whatever the number of items and milestones. The API's plan
-responses are built from rows by plans/read_models.py; the plans loaded here serve the writes
-(services take model instances) and are the reference the read models are tested
-against (tests/plans/test_read_models.py).
+responses are built from rows by plans/read_models.py, and the writes (plans.services) read
+the plan they change under its lock, by id: the plans loaded here are the reference the read
+models are tested against (tests/plans/test_read_models.py) and what the calendar feed and
+the exports read. The not-found messages are shared with the read models and the services.
 """
 
 from __future__ import annotations

@@ -523,7 +523,7 @@ def _current(model: type[Row], pk: int, plan: Plan, missing: str, *related: str)
     rows = model.objects.select_related(*related) if related else model.objects.all()
     try:
         return rows.get(pk=pk, plan=plan)  # (select_related() alone would join every FK)
-    except model.DoesNotExist as exc:
+    except (model.DoesNotExist, ValueError, TypeError) as exc:  # not one of its ids
         raise Http404(missing) from exc
 
 

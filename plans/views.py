@@ -1,5 +1,10 @@
 """Plan endpoints: thin. Lookups are owner-scoped (another user's id is a 404), writes go
-through plans.services, and the plan's ETag guards edits made from several devices."""
+through plans.services, and the plan's ETag guards edits made from several devices.
+
+A change reads nothing before its service: its body (400) and the form of its If-Match (412)
+are checked first, then the service locks the plan by id and owner (404 for anyone else's),
+checks the version If-Match names (412) and the change itself (400). None of these answers
+tells whether someone else's plan exists."""
 
 import re
 import uuid

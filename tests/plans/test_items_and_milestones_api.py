@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.db.models import F
 from django.http import Http404
@@ -5,7 +7,7 @@ from django.http import Http404
 from plans import services
 from plans.computations import Duration
 from plans.models import Milestone, Plan, PlanItem
-from roles.models import TrainingStep
+from roles.models import Tool, TrainingStep
 from tests.plans.conftest import PLAN_START
 
 pytestmark = pytest.mark.django_db
@@ -232,6 +234,14 @@ def test_a_milestone_deleted_before_a_change_of_it_is_not_found(coder_plan):
         ),
         lambda user, plan, item, milestone: services.plan_delete(user=user, plan_id=plan.pk),
         lambda user, plan, item, milestone: services.plan_shift(user=user, plan_id=plan.pk, days=7),
+        lambda user, plan, item, milestone: services.plan_item_add(
+            user=user, plan_id=plan.pk, kind="tool", tool=Tool.objects.first()
+        ),
+        lambda user, plan, item, milestone: services.plan_items_reorder(
+            user=user,
+            plan_id=plan.pk,
+            item_ids=list(plan.items.order_by("-position").values_list("pk", flat=True)),
+        ),
         lambda user, plan, item, milestone: services.plan_item_update(
             user=user, plan_id=plan.pk, item_id=item.pk, data={"status": "done"}
         ),
@@ -244,15 +254,21 @@ def test_a_milestone_deleted_before_a_change_of_it_is_not_found(coder_plan):
         lambda user, plan, item, milestone: services.milestone_update(
             user=user, plan_id=plan.pk, milestone_id=milestone.pk, data={"done": True}
         ),
+        lambda user, plan, item, milestone: services.milestone_delete(
+            user=user, plan_id=plan.pk, milestone_id=milestone.pk
+        ),
     ],
     ids=[
         "plan_update",
         "plan_delete",
         "plan_shift",
+        "plan_item_add",
+        "plan_items_reorder",
         "plan_item_update",
         "plan_item_delete",
         "milestone_create",
         "milestone_update",
+        "milestone_delete",
     ],
 )
 def test_a_change_of_another_users_plan_is_not_found_and_writes_nothing(
@@ -262,11 +278,35 @@ def test_a_change_of_another_users_plan_is_not_found_and_writes_nothing(
     item = coder_plan.items.order_by("position").first()
     milestone = coder_plan.milestones.order_by("pk").first()
     version = coder_plan.version
+    items = list(coder_plan.items.order_by("position").values_list("pk", "status"))
+    milestones = list(coder_plan.milestones.order_by("pk").values_list("pk", "done_at"))
     # when / then: the service checks the owner with the plan's lock: a 404, nothing written
     with pytest.raises(Http404):
         change(other_user, coder_plan, item, milestone)
     assert Plan.objects.get(pk=coder_plan.pk).version == version
-    assert PlanItem.objects.get(pk=item.pk).status == item.status
+    assert list(coder_plan.items.order_by("position").values_list("pk", "status")) == items
+    assert list(coder_plan.milestones.order_by("pk").values_list("pk", "done_at")) == milestones
+
+
+def test_what_a_change_of_someone_elses_plan_is_answered(auth_client, others_plan):
+    # given: another user's plan and one of its milestones (the request reads nothing first:
+    # the body and If-Match are checked as for any plan id, then the change finds no plan)
+    milestone = others_plan.milestones.order_by("pk").first()
+    url = f"/api/v1/plans/{others_plan.id}/milestones/{milestone.id}/"
+    version = others_plan.version
+    # when / then: a body that is not valid for any plan is a 400, an If-Match that is not one
+    # of our ETags a 412, a valid change a 404; none tells whether the plan exists
+    bad_body = auth_client.patch(url, {"done": "perhaps"}, format="json")
+    bad_tag = auth_client.patch(url, {"done": True}, format="json", HTTP_IF_MATCH='"nonsense"')
+    right_tag = f'"{others_plan.id}-{others_plan.version}"'
+    valid = auth_client.patch(url, {"done": True}, format="json", HTTP_IF_MATCH=right_tag)
+    unknown = auth_client.patch(
+        f"/api/v1/plans/{uuid.uuid4()}/milestones/{milestone.id}/", {"done": True}, format="json"
+    )
+    assert (bad_body.status_code, bad_tag.status_code) == (400, 412)
+    assert valid.status_code == unknown.status_code == 404
+    assert valid.json()["detail"] == unknown.json()["detail"]
+    assert Plan.objects.get(pk=others_plan.pk).version == version
     assert Milestone.objects.get(pk=milestone.pk).done_at is None
 
 

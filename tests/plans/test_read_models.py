@@ -348,7 +348,10 @@ def test_compiled_queries_return_what_their_querysets_return(plans):
     plan_ids = [plan.id for plan in plans if plan.owner_id == owner.pk]
     # when / then
     for plan in plans:
-        mine = read_models.plans().filter(owner=plan.owner)
+        mine = read_models.plans_with_profile_salary().filter(owner=plan.owner)
+        # the subquery's profile salary is the one the ORM's join through the user reads
+        joined = Plan.objects.filter(pk=plan.id).values_list("owner__profile__current_salary")
+        assert mine.filter(pk=plan.id).values_list("profile_salary").get() == joined.get()
         assert read_models._PLAN_ROW.rows(plan.id, plan.owner_id) == list(
             mine.filter(pk=plan.id).values_list(*read_models.PLAN_COLUMNS)
         )
@@ -363,7 +366,9 @@ def test_compiled_queries_return_what_their_querysets_return(plans):
     assert read_models._PLANS_ITEMS.rows(*plan_ids) == list(
         everyone.values_list(*read_models.ITEM_COLUMNS)
     )
-    newest_first = read_models.plans().filter(owner=owner).order_by("-created_at", "id")
+    newest_first = (
+        read_models.plans_with_profile_salary().filter(owner=owner).order_by("-created_at", "id")
+    )
     expected = list(newest_first.values_list(*read_models.LISTED_COLUMNS))
     assert read_models._USER_PLANS.rows(owner.pk, low=1, high=3) == expected[1:3]
     assert read_models._USER_PLAN_COUNT.rows(owner.pk) == [(len(expected),)]

@@ -518,8 +518,8 @@ def test_changing_the_time_zone_in_the_profile_retimes_pending_reminders(
 
 
 def test_a_write_arms_reminders_with_the_profile_as_stored_when_it_locks_the_plan(user, catalogue):
-    # given: the plan as a view loads it (its owner and the owner's profile with it), and a
-    # time zone change that commits before the write locks the plan
+    # given: the user with a profile read before (as request.user may carry one), and a time
+    # zone change that commits before the write locks the plan
     profile = profile_for_user(user=user)
     profile.timezone = "America/Chicago"
     profile.save()
