@@ -29,15 +29,28 @@ class CompiledRows:
 
     The compiled forms live on the connection object they were compiled for, so they go with
     it (a thread's or a request's connection under runserver or ASGI) instead of piling up.
+    With `for_write` the query runs on the model's write database (a read that locks rows);
+    `instances()` gives the rows as the model's instances, for a `build` that selects every
+    concrete field's attname in order (`concrete_attnames`).
     """
 
     def __init__(
-        self, model, build: Callable[..., QuerySet], *fields: DjangoField, variadic: bool = False
+        self,
+        model,
+        build: Callable[..., QuerySet],
+        *fields: DjangoField,
+        variadic: bool = False,
+        for_write: bool = False,
     ) -> None:
         self.model = model
         self.build = build
         self.fields = fields
         self.variadic = variadic
+        self.for_write = for_write
+
+    def _database(self) -> str:
+        route = router.db_for_write if self.for_write else router.db_for_read
+        return route(self.model)
 
     def _fields(self, count: int) -> Sequence[DjangoField]:
         return self.fields * count if self.variadic else self.fields
@@ -62,8 +75,14 @@ class CompiledRows:
         _compiled_on(connection)[self, count] = compiled
         return compiled
 
+    def instances(self, *values) -> list[Model]:
+        """The rows as instances of the model, as a QuerySet of it loads them."""
+        database = self._database()
+        names = concrete_attnames(self.model)
+        return [self.model.from_db(database, names, row) for row in self.rows(*values)]
+
     def rows(self, *values, low: int = 0, high: int | None = None) -> list[tuple]:
-        connection = connections[router.db_for_read(self.model)]
+        connection = connections[self._database()]
         compiled = _compiled_on(connection).get((self, len(values)))
         if compiled is None:
             compiled = self._compile(connection, len(values))
@@ -81,6 +100,11 @@ class CompiledRows:
         if converters:
             return [tuple(row) for row in compiler.apply_converters(rows, converters)]
         return rows
+
+
+def concrete_attnames(model: type[Model]) -> tuple[str, ...]:
+    """The columns a model instance is loaded from, in `Model.from_db`'s order."""
+    return tuple(field.attname for field in model._meta.concrete_fields)
 
 
 def _compiled_on(connection) -> dict[tuple[CompiledRows, int], tuple]:

@@ -18,12 +18,13 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Profile, User
 from accounts.selectors import profile_for_user
+from careerplan.db import CompiledRows, concrete_attnames
 from plans import selectors
 from plans.computations import Duration, Kind, plan_schedule
 from plans.inserts import insert_new_plan
@@ -491,6 +492,19 @@ def milestone_delete(
 # --- internals ---------------------------------------------------------------------------
 
 
+def _locking(no_key: bool) -> CompiledRows:
+    def build(plan_id, owner_id) -> QuerySet:
+        mine = Plan.objects.select_for_update(no_key=no_key).filter(pk=plan_id, owner_id=owner_id)
+        return mine.order_by().values_list(*concrete_attnames(Plan))
+
+    return CompiledRows(Plan, build, Plan._meta.pk, Plan._meta.get_field("owner"), for_write=True)
+
+
+# The plan locked for a change (FOR NO KEY UPDATE) or a delete (FOR UPDATE), by id and owner:
+# compiled once per connection (the ORM built and compiled it on every change: about 0.5 ms).
+_LOCKED_PLAN = {True: _locking(no_key=True), False: _locking(no_key=False)}
+
+
 def _lock(
     user: User, plan_id: UUID, expected_version: int | None, *, deleting: bool = False
 ) -> Plan:
@@ -502,11 +516,13 @@ def _lock(
     (plans.read_models), whose foreign-key check takes FOR KEY SHARE, without waiting for the
     change. A delete takes FOR UPDATE, so that such a read's store waits and then finds no
     plan (and stores nothing)."""
-    mine = Plan.objects.select_for_update(no_key=not deleting).filter(owner=user)
     try:
-        current = mine.get(pk=plan_id)
-    except (Plan.DoesNotExist, ValueError, ValidationError) as exc:  # not a plan id of theirs
+        found = _LOCKED_PLAN[not deleting].instances(plan_id, user.pk)
+    except (ValueError, ValidationError) as exc:  # not a plan id
         raise Http404(PLAN_NOT_FOUND) from exc
+    if not found:  # none, or someone else's
+        raise Http404(PLAN_NOT_FOUND)
+    current = found[0]
     if expected_version is not None and expected_version != current.version:
         raise PlanVersionConflict(current.version)
     return current
@@ -515,16 +531,38 @@ def _lock(
 Row = TypeVar("Row", PlanItem, Milestone)
 
 
+def _of_plan(model: type[Row]) -> CompiledRows:
+    return CompiledRows(
+        model,
+        lambda pk, plan_id: (
+            model.objects.filter(pk=pk, plan_id=plan_id)
+            .order_by()
+            .values_list(*concrete_attnames(model))
+        ),
+        model._meta.pk,
+        model._meta.get_field("plan"),
+        for_write=True,
+    )
+
+
+# An item or a milestone of a plan by id, compiled once per connection.
+_OF_PLAN = {PlanItem: _of_plan(PlanItem), Milestone: _of_plan(Milestone)}
+
+
 def _current(model: type[Row], pk: int, plan: Plan, missing: str, *related: str) -> Row:
     """The item or milestone `pk` of `plan`, read now that the plan is locked: a change of the
     plan that committed before (an item's new dates moving its generated milestone, say) is
     built on, never written back over. 404 when it is not one of the plan's (or that change
-    deleted it)."""
-    rows = model.objects.select_related(*related) if related else model.objects.all()
+    deleted it). With `related`, those relations are loaded with it (by the ORM's join)."""
     try:
-        return rows.get(pk=pk, plan=plan)  # (select_related() alone would join every FK)
-    except (model.DoesNotExist, ValueError, TypeError) as exc:  # not one of its ids
+        if related:  # (select_related() alone would join every FK)
+            return model.objects.select_related(*related).get(pk=pk, plan=plan)
+        found = _OF_PLAN[model].instances(pk, plan.pk)
+    except (model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:  # not its id
         raise Http404(missing) from exc
+    if not found:
+        raise Http404(missing)
+    return found[0]
 
 
 def _bump(plan: Plan, *, milestones: list[Milestone] | None = None) -> Plan:

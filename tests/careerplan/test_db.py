@@ -13,7 +13,14 @@ from django.db import connections, models, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Profile, User
-from careerplan.db import CompiledRows, insert_fields, json_rows, json_rows_source, upsert
+from careerplan.db import (
+    CompiledRows,
+    concrete_attnames,
+    insert_fields,
+    json_rows,
+    json_rows_source,
+    upsert,
+)
 from plans.models import Plan, PlanItem, PlanRendering
 from roles.models import Role
 from tests.factories import UserFactory
@@ -35,6 +42,30 @@ def test_rows_are_what_the_queryset_gives_for_each_new_value():
             User.objects.filter(pk=user.pk).values_list("id", "email", "date_joined")
         )
     assert by_id.rows(max(user.pk for user in users) + 1) == []
+
+
+def test_instances_are_the_models_as_the_orm_loads_them():
+    # given: two users with profiles, and a query of every profile column compiled once
+    users = UserFactory.create_batch(2)
+    profiles = [Profile.objects.create(user=user, timezone="Asia/Tokyo") for user in users]
+    by_user = CompiledRows(
+        Profile,
+        lambda user_id: Profile.objects.filter(user_id=user_id).values_list(
+            *concrete_attnames(Profile)
+        ),
+        Profile._meta.get_field("user"),
+        for_write=True,
+    )
+    # when / then: saved instances with the ORM's values, none for an unknown user
+    for profile in profiles:
+        (loaded,) = by_user.instances(profile.user_id)
+        expected = Profile.objects.get(pk=profile.pk)
+        assert isinstance(loaded, Profile)
+        assert not loaded._state.adding
+        assert loaded._state.db == expected._state.db
+        for field in Profile._meta.concrete_fields:
+            assert getattr(loaded, field.attname) == getattr(expected, field.attname)
+    assert by_user.instances(max(user.pk for user in users) + 1) == []
 
 
 def test_a_query_whose_values_do_not_reach_the_sql_is_refused():
