@@ -18,6 +18,7 @@ in one statement, fourth round" and the rounds after it):
     python -m bench.tried patch-parts      # what a milestone PATCH spends where, part by part
     python -m bench.tried store-durability # storing a plan's bodies: durable against not
     python -m bench.tried plan-row-joins   # a plan's row: the profile salary joined or subqueried
+    python -m bench.tried create-serializer # plan create's serializer: its fields, its validation
 
 Server-side binding was first "measured" with
 `BENCH_DATABASE_URL=...careerplan_bench_api?server_side_binding=true python -m bench.inprocess`,
@@ -605,6 +606,27 @@ def plan_row_joins() -> None:
             print(f"sitting {sitting}: {label:22s} {best:6.3f} ms")
 
 
+def create_serializer() -> None:
+    """What plan create's input costs in process: a PlanCreateSerializer's `fields` (DRF deep-
+    copies the declared fields, their querysets with them, for every instance) and all of its
+    `is_valid()`, for the body `make bench` posts; ms per call, fastest of three rounds of
+    2,000."""
+    from bench.inprocess import CREATE
+    from plans.serializers import PlanCreateSerializer
+
+    def validated() -> None:
+        serializer = PlanCreateSerializer(data=CREATE)
+        assert serializer.is_valid(), serializer.errors
+
+    parts = {
+        "the fields": lambda: PlanCreateSerializer(data=CREATE).fields,
+        "is_valid()": validated,
+    }
+    for label, part in parts.items():
+        best = min(_ms(part, 2_000) for _ in range(3))
+        print(f"{label:12s} {best:6.3f} ms")
+
+
 def _literal(value) -> str:
     """A parameter as SQL text, for re-running a captured statement under EXPLAIN."""
     from django.db import connection
@@ -631,6 +653,7 @@ def main() -> int:
         "patch-parts": patch_parts,
         "store-durability": store_durability,
         "plan-row-joins": plan_row_joins,
+        "create-serializer": create_serializer,
     }
     if what not in runs:
         print(__doc__)
