@@ -25,9 +25,9 @@ from django.db import router
 
 from accounts.models import Profile, User
 from accounts.selectors import PROFILE_COLUMNS
-from careerplan.db import CompiledRows
+from careerplan.db import CompiledRows, concrete_attnames
 
-USER_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
+USER_COLUMNS = concrete_attnames(User)
 # unordered, as QuerySet.get() clears the model's default ordering
 _USER_BY_ID = CompiledRows(
     User,

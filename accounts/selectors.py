@@ -1,11 +1,9 @@
 """Read queries for accounts."""
 
-from django.db import router
-
 from accounts.models import Profile, User
-from careerplan.db import CompiledRows
+from careerplan.db import CompiledRows, concrete_attnames
 
-PROFILE_COLUMNS = tuple(field.attname for field in Profile._meta.concrete_fields)
+PROFILE_COLUMNS = concrete_attnames(Profile)
 # compiled once (careerplan.db): a plan create reads the owner's profile on every request, and
 # the ORM's reverse one-to-one read builds and compiles its query each time
 _PROFILE_OF_USER = CompiledRows(
@@ -35,8 +33,8 @@ def profile_for_user(*, user: User) -> Profile:
 def profile_for_user_id(*, user_id: int) -> Profile:
     """`profile_for_user` by the user's id, always read from the database (one query), never
     from a profile cached on a user instance."""
-    rows = _PROFILE_OF_USER.rows(user_id)
-    if rows:
-        return Profile.from_db(router.db_for_read(Profile), PROFILE_COLUMNS, rows[0])
+    found = _PROFILE_OF_USER.instances(user_id)
+    if found:
+        return found[0]
     profile, _ = Profile.objects.get_or_create(user_id=user_id)
     return profile
