@@ -4,8 +4,8 @@ The querysets prefetch everything the summary needs, so a plan's detail and a pa
 cost a constant number of queries whatever the number of items and milestones. The API's plan
 responses are built from rows by plans/read_models.py, and the writes (plans.services) read
 the plan they change under its lock, by id: the plans loaded here are the reference the read
-models are tested against (tests/plans/test_read_models.py) and what the calendar feed and
-the exports read. The not-found messages are shared with the read models and the services.
+models are tested against (tests/plans/test_read_models.py). The not-found messages are
+shared with the read models and the services.
 """
 
 from __future__ import annotations
@@ -84,13 +84,6 @@ def plan_get_for_user(*, user: User, plan_id: UUID | str) -> Plan:
         return queryset.get(pk=plan_id)
     except (Plan.DoesNotExist, ValueError) as exc:
         raise Http404(PLAN_NOT_FOUND) from exc
-
-
-def plan_items_for_user(*, user: User, plan_id: UUID | str) -> QuerySet[PlanItem]:
-    plan_exists_for_user(user=user, plan_id=plan_id)
-    return PlanItem.objects.filter(plan_id=plan_id).select_related(
-        "training_step", "certification", "tool"
-    )
 
 
 def milestones_for_user(*, user: User, plan_id: UUID | str) -> QuerySet[Milestone]:

@@ -189,6 +189,32 @@ def test_a_catalogue_change_is_seen_by_the_next_plan_read(
 MILESTONE_PATCH_QUERIES = {False: 2 + 4 + 3, True: 2 + 4 + 2}
 
 
+@pytest.mark.parametrize("change", ["plan", "item", "milestone"])
+def test_a_change_reads_nothing_before_its_transaction(auth_client, coder_plan, change):
+    # given: a PATCH of the plan, of one of its items or of one of its milestones (the user
+    # comes from the request: no query)
+    url = f"/api/v1/plans/{coder_plan.id}/"
+    body = {"title": "Renamed"}
+    if change == "item":
+        url += f"items/{coder_plan.items.order_by('position').first().pk}/"
+        body = {"status": "done"}
+    elif change == "milestone":
+        url += f"milestones/{coder_plan.milestones.order_by('pk').first().pk}/"
+        body = {"done": True}
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        response = auth_client.patch(url, body, format="json")
+    # then: the first statement opens the service's transaction (a savepoint in the test's),
+    # and the next one is the plan's row, locked with its owner checked: no read before it
+    assert response.status_code == 200, response.content
+    first, lock = (query["sql"] for query in queries.captured_queries[:2])
+    assert first.startswith("SAVEPOINT")
+    assert lock.startswith('SELECT "plans_plan"')
+    assert '"plans_plan"."owner_id" =' in lock
+    if connection.vendor == "postgresql":
+        assert lock.endswith("FOR NO KEY UPDATE")
+
+
 @pytest.mark.parametrize("size", [6, 30])
 def test_completing_a_milestone_costs_the_same_queries_at_any_size(
     auth_client, user, coder_plan, django_assert_num_queries, size

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accounts.models import Profile
 from accounts.selectors import profile_for_user
-from plans import selectors, services
+from plans import services
 from plans.computations import reminder_send_at
 from plans.models import Milestone, Plan, Reminder
 from plans.reminders import (
@@ -518,17 +518,22 @@ def test_changing_the_time_zone_in_the_profile_retimes_pending_reminders(
 
 
 def test_a_write_arms_reminders_with_the_profile_as_stored_when_it_locks_the_plan(user, catalogue):
-    # given: the user with a profile read before (as request.user may carry one), and a time
-    # zone change that commits before the write locks the plan
+    # given: the user with their profile kept on it (as request.user may carry one), and a
+    # time zone change that commits before the write locks the plan
     profile = profile_for_user(user=user)
     profile.timezone = "America/Chicago"
     profile.save()
     plan = make_plan(user, path=None)
-    loaded = selectors.plan_get_for_user(user=user, plan_id=plan.id)
-    assert loaded.owner.profile.timezone == "America/Chicago"
+    assert user.profile.timezone == "America/Chicago"
     assert Profile.objects.filter(user=user).update(timezone="Asia/Tokyo") == 1
-    # when: the write arms the plan's reminders
-    add_exam(loaded)
+    # when: that user's write arms the plan's reminders
+    services.plan_item_add(
+        user=user,
+        plan_id=plan.pk,
+        kind="exam",
+        certification=Certification.objects.get(code="CPC"),
+        exam_date=EXAM_DAY,
+    )
     # then: at 09:00 in the stored time zone, not in the one loaded before
     for reminder in exam_reminders(plan):
         local = reminder.scheduled_for.astimezone(ZoneInfo("Asia/Tokyo"))
