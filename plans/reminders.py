@@ -209,6 +209,7 @@ def reminders_sync_for_plan(
     now: datetime | None = None,
     profile: Profile | None = None,
     milestones: Sequence[Milestone] | None = None,
+    created: bool = False,
 ) -> None:
     """Make the plan's pending reminders match its open milestones and the owner's wishes.
 
@@ -222,6 +223,10 @@ def reminders_sync_for_plan(
     plan's other milestones and the owner's wishes are as the last sync left them. (A change
     of the reminder settings reaches the others through `manage.py arm_reminders`; pending
     rows whose time passed beyond the catch-up are left to the scan, which skips them.)
+    `created` says those milestones were inserted by the caller's transaction, so none has a
+    reminder yet. The pending rows are read only to compare them with what is wanted: when
+    nothing is wanted (a milestone completed, a plan paused, an owner opted out) they are
+    deleted without being read, and when the milestones are new there are none to read.
     """
     config = ReminderSettings.current()
     now = now or timezone.now()
@@ -235,7 +240,12 @@ def reminders_sync_for_plan(
     wanted = _wanted_reminders(
         plan=plan, milestones=milestones, config=config, now=now, profile=profile
     )
-    pending = list(pending_rows.filter(status=Reminder.Status.PENDING))
+    pending_rows = pending_rows.filter(status=Reminder.Status.PENDING)
+    if not wanted:
+        if not created:
+            pending_rows.delete()  # one DELETE: no model refers to a reminder
+        return
+    pending = [] if created else list(pending_rows)
     unwanted, retimed = [], []
     for reminder in pending:
         key = (reminder.milestone_id, reminder.offset_days, reminder.due_on)

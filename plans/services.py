@@ -435,7 +435,7 @@ def milestone_create(
     )
     milestone.full_clean(exclude=["plan"])
     milestone.save()
-    _bump(plan, milestones=[milestone])
+    _bump(plan, milestones=[milestone], created=True)
     return milestone
 
 
@@ -565,15 +565,15 @@ def _current(model: type[Row], pk: int, plan: Plan, missing: str, *related: str)
     return found[0]
 
 
-def _bump(plan: Plan, *, milestones: list[Milestone] | None = None) -> Plan:
+def _bump(plan: Plan, *, milestones: list[Milestone] | None = None, created: bool = False) -> Plan:
     """Every change ends here: a new version (ETag; the plan's stored rendered bodies were
     made for an older one, so its next read renders them again: plans.read_models) and
     reminders that match the milestones (`milestones`: those of the changed ones only, for a
-    change that touched nothing else). Returns the plan, whose `etag` is then the version
-    this write made."""
+    change that touched nothing else; `created`: they were just inserted). Returns the plan,
+    whose `etag` is then the version this write made."""
     plan.version += 1
     plan.save(update_fields=["version", "updated_at"])
-    reminders_sync_for_plan(plan=plan, milestones=milestones)
+    reminders_sync_for_plan(plan=plan, milestones=milestones, created=created)
     return plan
 
 

@@ -181,12 +181,13 @@ def test_a_catalogue_change_is_seen_by_the_next_plan_read(
 # it: no query here): nothing read before the transaction; in it (a savepoint here) the plan
 # locked by the query that checks its owner, the milestone read under that lock, the
 # milestone and the plan's version written, then that milestone's reminders matched to it
-# (the plan's other milestones are untouched, so not read): the owner's profile (by the
-# plan's owner id, read inside the transaction), the milestone's pending reminders and one
-# delete or insert. No count after arming, no rendering (the plan's next read renders it),
-# and the ETag is the version the write made (no query after it). Completing it reads no
-# profile: a done milestone wants no reminders whatever the profile says.
-MILESTONE_PATCH_QUERIES = {False: 2 + 4 + 3, True: 2 + 4 + 2}
+# (the plan's other milestones are untouched, so not read). Reopening it: the owner's profile
+# (by the plan's owner id, read inside the transaction), the milestone's pending reminders
+# and the insert. Completing it: one DELETE of its pending reminders, neither the profile
+# nor the reminders read (a done milestone wants none, whatever the profile says). No count
+# after arming, no rendering (the plan's next read renders it), and the ETag is the version
+# the write made (no query after it).
+MILESTONE_PATCH_QUERIES = {False: 2 + 4 + 3, True: 2 + 4 + 1}
 
 
 @pytest.mark.parametrize("change", ["plan", "item", "milestone"])
@@ -229,6 +230,20 @@ def test_completing_a_milestone_costs_the_same_queries_at_any_size(
         with django_assert_num_queries(MILESTONE_PATCH_QUERIES[done]):
             response = auth_client.patch(url, {"done": done}, format="json")
         assert response.status_code == 200, response.content
+
+
+def test_adding_a_milestone_reads_no_reminders(auth_client, coder_plan):
+    # given: an active plan whose owner wants reminders, and the user as authentication loads
+    # it
+    url = f"/api/v1/plans/{coder_plan.id}/milestones/"
+    body = {"title": "Mock exam", "due_on": str(PLAN_START + timedelta(days=90))}
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        response = auth_client.post(url, body, format="json")
+    # then: its reminder is inserted, and no reminder is read first (a new milestone has none)
+    assert response.status_code == 201, response.content
+    reminder_queries = [q["sql"] for q in queries.captured_queries if "plans_reminder" in q["sql"]]
+    assert [sql.split(" ", 1)[0] for sql in reminder_queries] == ["INSERT"], reminder_queries
 
 
 @pytest.mark.django_db(transaction=True)

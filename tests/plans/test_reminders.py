@@ -233,6 +233,17 @@ def test_a_milestone_change_matches_its_own_reminders_as_a_whole_sync_would(user
         assert {row[3] for row in pending_rows(plan) if row[1] == custom.pk} == {date(2026, 12, 1)}
     else:
         assert pending_rows(plan) == set()
+    # when: a milestone is added (its sync reads no pending rows: a new one has none)
+    before = pending_rows(plan)
+    added = services.milestone_create(
+        user=plan.owner, plan_id=plan.pk, title="Mock exam", due_on=date(2027, 4, 1)
+    )
+    # then: only its own rows are new, and a whole sync finds nothing left to do
+    rows = pending_rows(plan)
+    assert {row for row in rows if row[1] != added.pk} == before
+    assert any(row[1] == added.pk for row in rows) == (state == "active")
+    reminders_sync_for_plan(plan=Plan.objects.get(pk=plan.pk))
+    assert pending_rows(plan) == rows
 
 
 def test_a_time_zone_changed_in_the_admin_re_times_the_users_reminders(client, user, catalogue):
