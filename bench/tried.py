@@ -13,6 +13,7 @@ in one statement, fourth round" and the rounds after it):
     python -m bench.tried explain-create   # PostgreSQL's own time for a plan create's INSERT(s)
     python -m bench.tried create-write     # plan_create: one statement against the ORM's inserts
     python -m bench.tried prepared-create  # the one statement client-bound against prepared
+    python -m bench.tried prepared-create --generic  # the same, the prepared one planned once
     python -m bench.tried build-parts      # what building a plan's body costs, part by part
     python -m bench.tried create-parts     # what a plan create spends where, part by part
     python -m bench.tried patch-parts      # what a milestone PATCH spends where, part by part
@@ -308,7 +309,9 @@ def prepared_create() -> None:
     """The one statement of plans.inserts for a new plan of user 2 (coder path), executed
     through Django's cursor (client-side binding, as kept) against a psycopg server-binding
     cursor with `prepare=True` (tried, not kept), in autocommit: three alternating sittings of
-    500, ms per statement, the statement's parameters built each time."""
+    500, ms per statement, the statement's parameters built each time. With `--generic` the
+    connection plans prepared statements once (`plan_cache_mode = force_generic_plan`; by
+    default PostgreSQL may plan a prepared statement anew on every execution)."""
     from datetime import date
 
     import psycopg
@@ -327,6 +330,9 @@ def prepared_create() -> None:
     path = training_path_of_role(role_slug="medical-coder", path_slug="coder-prep-path")
     started_at = timezone.now()
     connection.ensure_connection()
+    if "--generic" in sys.argv:
+        with connection.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_generic_plan")
 
     def statement() -> tuple[str, list[str]]:
         plan = Plan(owner=owner, title="x", target_role=path.role, start_date=date(2027, 1, 4))
