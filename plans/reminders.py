@@ -61,6 +61,7 @@ from django.utils import timezone
 
 from accounts.models import Profile, User
 from accounts.selectors import profile_for_user, profile_for_user_id
+from careerplan.db import CompiledRows, concrete_attnames
 from plans.computations import reminder_send_at, retry_delay
 from plans.models import Milestone, Plan, PlanItem, Reminder
 from plans.smtp import EndOfDataUnanswered, MailSession
@@ -200,6 +201,22 @@ def _reminder(plan: Plan, offset: int, due_on: date, send_at: datetime, **milest
     )
 
 
+# The pending reminders of the milestones a change touched (a milestone reopened, moved,
+# renamed or added reads them on every change), compiled once per connection; read inside the
+# change's transaction, so from the database it writes to.
+_PENDING_OF_MILESTONES = CompiledRows(
+    Reminder,
+    lambda *milestone_ids: (
+        Reminder.objects.filter(milestone_id__in=milestone_ids, status=Reminder.Status.PENDING)
+        .order_by()
+        .values_list(*concrete_attnames(Reminder))
+    ),
+    Reminder._meta.get_field("milestone"),
+    variadic=True,
+    for_write=True,
+)
+
+
 # No savepoint: every caller is a service already inside its own transaction, and a failure
 # here fails that whole write anyway.
 @transaction.atomic(savepoint=False)
@@ -231,21 +248,25 @@ def reminders_sync_for_plan(
     config = ReminderSettings.current()
     now = now or timezone.now()
     if milestones is None:
+        milestone_ids = None
         milestones = plan.milestones.filter(done_at__isnull=True)  # read only when needed
-        pending_rows = Reminder.objects.filter(milestone__plan=plan)
+        pending_of = {"milestone__plan": plan}
     else:
-        pending_rows = Reminder.objects.filter(
-            milestone_id__in=[milestone.pk for milestone in milestones]
-        )
+        milestone_ids = [milestone.pk for milestone in milestones]
+        pending_of = {"milestone_id__in": milestone_ids}
     wanted = _wanted_reminders(
         plan=plan, milestones=milestones, config=config, now=now, profile=profile
     )
-    pending_rows = pending_rows.filter(status=Reminder.Status.PENDING)
-    if not wanted:
-        if not created:
-            pending_rows.delete()  # one DELETE: no model refers to a reminder
+    if created or milestone_ids == []:
+        pending = []
+    elif not wanted:
+        # one DELETE (no model refers to a reminder), which rechecks each row's status
+        Reminder.objects.filter(status=Reminder.Status.PENDING, **pending_of).delete()
         return
-    pending = [] if created else list(pending_rows)
+    elif milestone_ids is None:
+        pending = list(Reminder.objects.filter(status=Reminder.Status.PENDING, **pending_of))
+    else:
+        pending = _PENDING_OF_MILESTONES.instances(*milestone_ids)
     unwanted, retimed = [], []
     for reminder in pending:
         key = (reminder.milestone_id, reminder.offset_days, reminder.due_on)
