@@ -56,7 +56,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
 
 from accounts.models import Profile, User
@@ -217,6 +217,24 @@ _PENDING_OF_MILESTONES = CompiledRows(
 )
 
 
+def _delete_pending_of(milestone_ids: list[int]) -> None:
+    """Delete the pending reminders of these milestones: one DELETE written from the model's
+    metadata. `QuerySet.delete()` sends the same statement after collecting what refers to the
+    rows and compiling the query, 0.7 ms against 0.13 ms; nothing refers to a reminder and no
+    receiver listens for a reminder's deletion (tests/plans/test_reminders.py checks both)."""
+    connection = connections[router.db_for_write(Reminder)]
+    quote = connection.ops.quote_name
+    table = quote(Reminder._meta.db_table)
+    milestone = quote(Reminder._meta.get_field("milestone").column)
+    status = quote(Reminder._meta.get_field("status").column)
+    places = ", ".join(["%s"] * len(milestone_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE {milestone} IN ({places}) AND {status} = %s",  # noqa: S608
+            [*milestone_ids, Reminder.Status.PENDING],
+        )
+
+
 # No savepoint: every caller is a service already inside its own transaction, and a failure
 # here fails that whole write anyway.
 @transaction.atomic(savepoint=False)
@@ -250,21 +268,24 @@ def reminders_sync_for_plan(
     if milestones is None:
         milestone_ids = None
         milestones = plan.milestones.filter(done_at__isnull=True)  # read only when needed
-        pending_of = {"milestone__plan": plan}
+        plans_pending = Reminder.objects.filter(
+            milestone__plan=plan, status=Reminder.Status.PENDING
+        )
     else:
         milestone_ids = [milestone.pk for milestone in milestones]
-        pending_of = {"milestone_id__in": milestone_ids}
     wanted = _wanted_reminders(
         plan=plan, milestones=milestones, config=config, now=now, profile=profile
     )
     if created or milestone_ids == []:
         pending = []
-    elif not wanted:
-        # one DELETE (no model refers to a reminder), which rechecks each row's status
-        Reminder.objects.filter(status=Reminder.Status.PENDING, **pending_of).delete()
+    elif not wanted:  # one DELETE, which rechecks each row's status
+        if milestone_ids is None:
+            plans_pending.delete()
+        else:
+            _delete_pending_of(milestone_ids)
         return
     elif milestone_ids is None:
-        pending = list(Reminder.objects.filter(status=Reminder.Status.PENDING, **pending_of))
+        pending = list(plans_pending)
     else:
         pending = _PENDING_OF_MILESTONES.instances(*milestone_ids)
     unwanted, retimed = [], []

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.db.models.signals import post_delete, pre_delete
 from django.test import override_settings
 from django.urls import reverse
 
@@ -244,6 +245,39 @@ def test_a_milestone_change_matches_its_own_reminders_as_a_whole_sync_would(user
     assert any(row[1] == added.pk for row in rows) == (state == "active")
     reminders_sync_for_plan(plan=Plan.objects.get(pk=plan.pk))
     assert pending_rows(plan) == rows
+
+
+def test_a_reminder_can_be_deleted_by_one_statement():
+    # a completed milestone's pending reminders go by one DELETE written by hand
+    # (plans.reminders._delete_pending_of), which would skip what QuerySet.delete() does for
+    # rows that others refer to or that receivers listen for: there must be neither
+    assert list(Reminder._meta.related_objects) == []
+    assert not pre_delete.has_listeners(Reminder)
+    assert not post_delete.has_listeners(Reminder)
+
+
+def test_completing_a_milestone_leaves_a_reminder_the_scan_has_claimed(user, catalogue):
+    # given: a milestone whose reminder the scan has just claimed (queued) and one still pending
+    plan = make_plan(user, start_date=date(2026, 10, 1))
+    first, second = (
+        services.milestone_create(
+            user=plan.owner, plan_id=plan.pk, title="Check-in", due_on=date(2027, 2, 1)
+        ),
+        services.milestone_create(
+            user=plan.owner, plan_id=plan.pk, title="Mock exam", due_on=date(2027, 3, 1)
+        ),
+    )
+    Reminder.objects.filter(milestone=first).update(status=Reminder.Status.QUEUED)
+    # when: both are completed
+    for milestone in (first, second):
+        services.milestone_update(
+            user=plan.owner, plan_id=plan.pk, milestone_id=milestone.pk, data={"done": True}
+        )
+    # then: the pending one is gone; the queued one stays for its send, which skips it
+    assert not Reminder.objects.filter(milestone=second).exists()
+    assert list(Reminder.objects.filter(milestone=first).values_list("status", flat=True)) == [
+        Reminder.Status.QUEUED
+    ]
 
 
 def test_a_time_zone_changed_in_the_admin_re_times_the_users_reminders(client, user, catalogue):
