@@ -638,8 +638,10 @@ def reminder_delete() -> None:
     """Deleting a completed milestone's pending reminders (of a milestone id that has none, so
     nothing changes): `QuerySet.delete()`, its `_raw_delete()` (no collecting, still compiled)
     and the one DELETE plans.reminders writes by hand, two alternating sittings of 1,000, ms
-    per call, beside a `SELECT 1` for the round trip alone."""
-    from django.db import connection
+    per call, beside a `SELECT 1` for the round trip alone. Inside a transaction, as a
+    change's sync runs them (in autocommit `QuerySet.delete()` would open and commit one of
+    its own, two more round trips)."""
+    from django.db import connection, transaction
 
     from plans.models import Reminder
     from plans.reminders import _delete_pending_of
@@ -661,7 +663,8 @@ def reminder_delete() -> None:
     }
     for sitting in range(2):
         for label, run in runs.items():
-            print(f"sitting {sitting + 1}: {label:24s} {_ms(run, 1000):6.3f} ms")
+            with transaction.atomic():
+                print(f"sitting {sitting + 1}: {label:24s} {_ms(run, 1000):6.3f} ms")
 
 
 def _literal(value) -> str:

@@ -201,9 +201,9 @@ def _reminder(plan: Plan, offset: int, due_on: date, send_at: datetime, **milest
     )
 
 
-# The pending reminders of the milestones a change touched (a milestone reopened, moved,
-# renamed or added reads them on every change), compiled once per connection; read inside the
-# change's transaction, so from the database it writes to.
+# The pending reminders of the milestones a change touched (a milestone reopened, moved or
+# renamed reads them on every change), compiled once per connection; read inside the change's
+# transaction, so from the database it writes to.
 _PENDING_OF_MILESTONES = CompiledRows(
     Reminder,
     lambda *milestone_ids: (
@@ -219,9 +219,11 @@ _PENDING_OF_MILESTONES = CompiledRows(
 
 def _delete_pending_of(milestone_ids: list[int]) -> None:
     """Delete the pending reminders of these milestones: one DELETE written from the model's
-    metadata. `QuerySet.delete()` sends the same statement after collecting what refers to the
-    rows and compiling the query, 0.7 ms against 0.13 ms; nothing refers to a reminder and no
-    receiver listens for a reminder's deletion (tests/plans/test_reminders.py checks both)."""
+    metadata, with the status in its own WHERE (rechecked under each row's lock, so a row the
+    scan claims meanwhile stays). `QuerySet.delete()` sends the same statement after
+    collecting what refers to the rows and compiling the query (`python -m bench.tried
+    reminder-delete`); reminders can be deleted without collecting
+    (tests/plans/test_reminders.py checks it)."""
     connection = connections[router.db_for_write(Reminder)]
     quote = connection.ops.quote_name
     table = quote(Reminder._meta.db_table)
@@ -261,33 +263,41 @@ def reminders_sync_for_plan(
     `created` says those milestones were inserted by the caller's transaction, so none has a
     reminder yet. The pending rows are read only to compare them with what is wanted: when
     nothing is wanted (a milestone completed, a plan paused, an owner opted out) they are
-    deleted without being read, and when the milestones are new there are none to read.
+    deleted without being read, by one DELETE that rechecks each row's status under its lock
+    (a reminder the scan claims meanwhile stays, and its send skips it); when the milestones
+    are new there are none to read. The deletes and re-timings by id after a read do not
+    recheck it: there too the send skips what is no longer wanted.
     """
+    if created and milestones is None:
+        raise ValueError("created names the new milestones: pass them as `milestones`.")
     config = ReminderSettings.current()
     now = now or timezone.now()
     if milestones is None:
         milestone_ids = None
         milestones = plan.milestones.filter(done_at__isnull=True)  # read only when needed
+        # by a subquery, not a join: the DELETE then has the status in its own WHERE
+        of_plan = Milestone.objects.filter(plan=plan).values("pk")
         plans_pending = Reminder.objects.filter(
-            milestone__plan=plan, status=Reminder.Status.PENDING
+            milestone_id__in=of_plan, status=Reminder.Status.PENDING
         )
     else:
         milestone_ids = [milestone.pk for milestone in milestones]
+        plans_pending = None
     wanted = _wanted_reminders(
         plan=plan, milestones=milestones, config=config, now=now, profile=profile
     )
     if created or milestone_ids == []:
         pending = []
-    elif not wanted:  # one DELETE, which rechecks each row's status
-        if milestone_ids is None:
-            plans_pending.delete()
-        else:
+    elif not wanted:
+        if plans_pending is None:
             _delete_pending_of(milestone_ids)
+        else:
+            plans_pending.delete()
         return
-    elif milestone_ids is None:
-        pending = list(plans_pending)
-    else:
+    elif plans_pending is None:
         pending = _PENDING_OF_MILESTONES.instances(*milestone_ids)
+    else:
+        pending = list(plans_pending)
     unwanted, retimed = [], []
     for reminder in pending:
         key = (reminder.milestone_id, reminder.offset_days, reminder.due_on)

@@ -2,6 +2,7 @@
 
 import io
 import json
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -9,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.db.models.signals import post_delete, pre_delete
+from django.db import connection, connections, router, transaction
+from django.db.models.deletion import Collector
 from django.test import override_settings
 from django.urls import reverse
 
@@ -249,35 +251,87 @@ def test_a_milestone_change_matches_its_own_reminders_as_a_whole_sync_would(user
 
 def test_a_reminder_can_be_deleted_by_one_statement():
     # a completed milestone's pending reminders go by one DELETE written by hand
-    # (plans.reminders._delete_pending_of), which would skip what QuerySet.delete() does for
-    # rows that others refer to or that receivers listen for: there must be neither
-    assert list(Reminder._meta.related_objects) == []
-    assert not pre_delete.has_listeners(Reminder)
-    assert not post_delete.has_listeners(Reminder)
+    # (plans.reminders._delete_pending_of): right only while QuerySet.delete() would send that
+    # one statement too (nothing to collect: no relation to a reminder, no delete receivers)
+    collector = Collector(using=router.db_for_write(Reminder))
+    assert collector.can_fast_delete(Reminder.objects.all())
 
 
-def test_completing_a_milestone_leaves_a_reminder_the_scan_has_claimed(user, catalogue):
-    # given: a milestone whose reminder the scan has just claimed (queued) and one still pending
-    plan = make_plan(user, start_date=date(2026, 10, 1))
-    first, second = (
-        services.milestone_create(
-            user=plan.owner, plan_id=plan.pk, title="Check-in", due_on=date(2027, 2, 1)
-        ),
-        services.milestone_create(
-            user=plan.owner, plan_id=plan.pk, title="Mock exam", due_on=date(2027, 3, 1)
-        ),
+def _complete(plan, milestone) -> None:
+    services.milestone_update(
+        user=plan.owner, plan_id=plan.pk, milestone_id=milestone.pk, data={"done": True}
     )
-    Reminder.objects.filter(milestone=first).update(status=Reminder.Status.QUEUED)
-    # when: both are completed
-    for milestone in (first, second):
-        services.milestone_update(
-            user=plan.owner, plan_id=plan.pk, milestone_id=milestone.pk, data={"done": True}
-        )
+
+
+def _pause_plan(plan, milestone) -> None:
+    services.plan_update(user=plan.owner, plan_id=plan.pk, data={"status": "paused"})
+
+
+NOTHING_WANTED = {"a milestone completed": _complete, "the plan paused": _pause_plan}
+
+
+def test_a_sync_told_of_new_milestones_needs_them_named(user, catalogue):
+    # `created` skips reading pending rows: only for the milestones it names
+    with pytest.raises(ValueError, match="milestones"):
+        reminders_sync_for_plan(plan=make_plan(user), created=True)
+
+
+@pytest.mark.parametrize("change", list(NOTHING_WANTED))
+def test_a_change_that_wants_no_reminder_deletes_only_pending_ones(user, catalogue, change):
+    # given: two milestones with a reminder each, one of them claimed by the scan (queued)
+    plan = make_plan(user, start_date=date(2026, 10, 1))
+    claimed, pending = (
+        services.milestone_create(user=plan.owner, plan_id=plan.pk, title=title, due_on=due_on)
+        for title, due_on in (("Check-in", date(2027, 2, 1)), ("Mock exam", date(2027, 3, 1)))
+    )
+    assert Reminder.objects.filter(milestone=pending, status=Reminder.Status.PENDING).exists()
+    Reminder.objects.filter(milestone=claimed).update(status=Reminder.Status.QUEUED)
+    # when: the change wants no reminder for them
+    for milestone in (claimed, pending):
+        NOTHING_WANTED[change](plan, milestone)
     # then: the pending one is gone; the queued one stays for its send, which skips it
-    assert not Reminder.objects.filter(milestone=second).exists()
-    assert list(Reminder.objects.filter(milestone=first).values_list("status", flat=True)) == [
+    assert not Reminder.objects.filter(milestone=pending).exists()
+    assert list(Reminder.objects.filter(milestone=claimed).values_list("status", flat=True)) == [
         Reminder.Status.QUEUED
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("change", list(NOTHING_WANTED))
+def test_a_reminder_the_scan_claims_while_a_change_deletes_it_stays_claimed(
+    user, catalogue, change
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    # given: a milestone with a pending reminder, which the scan is claiming: its transaction
+    # has marked the row queued and holds its lock
+    plan = make_plan(user, start_date=date(2026, 10, 1))
+    milestone = services.milestone_create(
+        user=plan.owner, plan_id=plan.pk, title="Check-in", due_on=date(2027, 2, 1)
+    )
+    reminder = Reminder.objects.get(milestone=milestone, status=Reminder.Status.PENDING)
+    locked, commit = threading.Event(), threading.Event()
+
+    def scan() -> None:
+        try:
+            with transaction.atomic():
+                Reminder.objects.filter(pk=reminder.pk).update(status=Reminder.Status.QUEUED)
+                locked.set()
+                commit.wait(10)
+        finally:
+            connections.close_all()
+
+    scanner = threading.Thread(target=scan)
+    scanner.start()
+    assert locked.wait(10)
+    # when: the change deletes the pending reminders while that lock is held (its DELETE
+    # waits), and the scan commits half a second later
+    releaser = threading.Timer(0.5, commit.set)
+    releaser.start()
+    NOTHING_WANTED[change](plan, milestone)
+    scanner.join(10)
+    # then: the row was rechecked after the scan's commit, found queued, and left alone
+    assert Reminder.objects.get(pk=reminder.pk).status == Reminder.Status.QUEUED
 
 
 def test_a_time_zone_changed_in_the_admin_re_times_the_users_reminders(client, user, catalogue):
