@@ -9,6 +9,7 @@ from pathfinder.models import AnswerOption, Question
 from plans.serializers import (
     PaybackBasisSerializer,
     PaybackSerializer,
+    PlanDateField,
     SalaryBandRefSerializer,
     SalaryPremiumRefSerializer,
 )
@@ -156,7 +157,7 @@ class PathFinderPlanCreateSerializer(RejectUnknownFieldsMixin, serializers.Seria
         queryset=TrainingPath.objects.select_related("role"),
         help_text="A training path slug of that role (one of its paths in the result).",
     )
-    start_date = serializers.DateField()
+    start_date = PlanDateField()
     current_salary = serializers.DecimalField(**INPUT_MONEY, required=False, allow_null=True)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
 

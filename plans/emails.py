@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from plans.models import Milestone, Reminder
 from plans.reminders import _zone, unsubscribe_token
@@ -23,11 +26,15 @@ def unsubscribe_url(reminder: Reminder) -> str:
     return settings.PUBLIC_BASE_URL + reverse("unsubscribe", kwargs={"token": token})
 
 
-def reminder_email(reminder: Reminder) -> EmailMultiAlternatives:
+def reminder_email(reminder: Reminder, *, now: datetime | None = None) -> EmailMultiAlternatives:
+    """The email of `reminder`, sent at `now`: its days left are counted from that day in the
+    owner's time zone, so a reminder sent late (the catch-up, the next day) says 6 days, not
+    the 7 it was armed for."""
     milestone = reminder.milestone
     plan = milestone.plan
     profile = plan.owner.profile
     zone = _zone(profile.timezone)
+    today = (now or timezone.now()).astimezone(zone).date()
     is_exam = milestone.kind == Milestone.MilestoneKind.EXAM
     context = {
         "name": plan.owner.get_short_name(),
@@ -35,7 +42,7 @@ def reminder_email(reminder: Reminder) -> EmailMultiAlternatives:
         "milestone_title": milestone.title,
         "is_exam": is_exam,
         "due_on": milestone.due_on,
-        "days_left": reminder.offset_days,
+        "days_left": (milestone.due_on - today).days,
         "timezone": zone.key,
         "plan_url": f"{settings.FRONTEND_URL}/plans/{plan.pk}",
         "unsubscribe_url": unsubscribe_url(reminder),

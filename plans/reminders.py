@@ -73,6 +73,7 @@ UNSUBSCRIBE_SALT = "careerplan.reminders.unsubscribe"
 SKIP_TOO_LATE = "Its send time passed more than the catch-up window ago."
 SKIP_MILESTONE_DONE = "The milestone is done."
 SKIP_MILESTONE_MOVED = "The milestone moved to another date."
+SKIP_DATE_PASSED = "The milestone's date had passed in the owner's time zone when it was sent."
 SKIP_PLAN_INACTIVE = "The plan is not active."
 SKIP_ITEM_SKIPPED = "The item was skipped."
 SKIP_OPTED_OUT = "The owner turned reminders off."
@@ -265,8 +266,8 @@ def reminders_sync_for_plan(
     nothing is wanted (a milestone completed, a plan paused, an owner opted out) they are
     deleted without being read, by one DELETE that rechecks each row's status under its lock
     (a reminder the scan claims meanwhile stays, and its send skips it); when the milestones
-    are new there are none to read. The deletes and re-timings by id after a read do not
-    recheck it: there too the send skips what is no longer wanted.
+    are new there are none to read. The deletes by id after a read recheck the status too;
+    the re-timings do not (`bulk_update`), and the send skips what is no longer wanted.
     """
     if created and milestones is None:
         raise ValueError("created names the new milestones: pass them as `milestones`.")
@@ -307,8 +308,8 @@ def reminders_sync_for_plan(
         elif send_at != reminder.scheduled_for and reminder.attempts == 0:
             reminder.scheduled_for = reminder.next_attempt_at = send_at
             retimed.append(reminder)
-    if unwanted:
-        Reminder.objects.filter(pk__in=unwanted).delete()
+    if unwanted:  # still pending: one the scan claimed since the read is left to its send
+        Reminder.objects.filter(pk__in=unwanted, status=Reminder.Status.PENDING).delete()
     if retimed:
         Reminder.objects.bulk_update(retimed, ["scheduled_for", "next_attempt_at"])
     if wanted:  # already sent/skipped for that date: never armed twice
@@ -493,6 +494,8 @@ def _skip_reason(reminder: Reminder, config: ReminderSettings, now: datetime) ->
         return SKIP_MILESTONE_DONE
     if milestone.due_on != reminder.due_on:
         return SKIP_MILESTONE_MOVED
+    if milestone.due_on < now.astimezone(_zone(profile.timezone)).date():
+        return SKIP_DATE_PASSED  # sent late (the catch-up) past its day: nothing left to remind
     if milestone.item is not None and milestone.item.status == PlanItem.Status.SKIPPED:
         return SKIP_ITEM_SKIPPED
     if plan.status != Plan.Status.ACTIVE:
@@ -610,7 +613,7 @@ def reminders_send_batch(*, reminder_ids: list[int], now: datetime | None = None
                 try:
                     reason = _skip_reason(reminder, config, now)
                     if reason is None:
-                        message = reminder_email(reminder)
+                        message = reminder_email(reminder, now=now)
                         mail.stage(message)
                 except (smtplib.SMTPException, OSError) as exc:
                     # Nothing was written in this transaction yet: the refusal is recorded in

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from careerplan.api.serializers import RejectUnknownFieldsMixin, StrictIntegerField
 from plans.computations import Duration
 from plans.models import Milestone, Plan, PlanItem
-from plans.services import MAX_SHIFT_DAYS
+from plans.services import MAX_PLAN_DATE, MAX_SHIFT_DAYS, MIN_PLAN_DATE
 from roles.models import Certification, Role, Tool, TrainingPath, TrainingStep
 from roles.selectors import training_path_of_role
 from roles.serializers import CertificationRefSerializer, RoleRefSerializer, SourceSerializer
@@ -16,6 +16,21 @@ INPUT_MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": 0}
 
 
 # --- small read shapes ------------------------------------------------------------------
+
+
+class PlanDateField(serializers.DateField):
+    """A date a plan takes (its start, an exam's date, a milestone's), from MIN_PLAN_DATE to
+    MAX_PLAN_DATE: any plan's schedule then stays inside the calendar."""
+
+    default_error_messages = {
+        "out_of_range": f"Enter a date from {MIN_PLAN_DATE} to {MAX_PLAN_DATE}.",
+    }
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not MIN_PLAN_DATE <= day <= MAX_PLAN_DATE:
+            self.fail("out_of_range")
+        return day
 
 
 class PlanTrainingPathRefSerializer(serializers.Serializer):
@@ -310,7 +325,7 @@ class PlanCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
         allow_null=True,
         help_text="Builds one item per step of the path (with its milestones).",
     )
-    start_date = serializers.DateField()
+    start_date = PlanDateField()
     current_salary = serializers.DecimalField(**INPUT_MONEY, required=False, allow_null=True)
 
     _role_and_path: dict[str, Role | TrainingPath] | None = None
@@ -341,7 +356,7 @@ class PlanUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     training_path = serializers.SlugRelatedField(
         slug_field="slug", queryset=TrainingPath.objects.all(), required=False, allow_null=True
     )
-    start_date = serializers.DateField(required=False)
+    start_date = PlanDateField(required=False)
     current_salary = serializers.DecimalField(**INPUT_MONEY, required=False, allow_null=True)
 
 
@@ -362,7 +377,7 @@ class PlanItemCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer)
     title = serializers.CharField(max_length=200, required=False, default="")
     provider = serializers.CharField(max_length=200, required=False, default="")
     url = serializers.URLField(max_length=500, required=False, default="")
-    exam_date = serializers.DateField(required=False, help_text="For kind=exam.")
+    exam_date = PlanDateField(required=False, help_text="For kind=exam.")
     planned_cost = serializers.DecimalField(
         **INPUT_MONEY,
         required=False,
@@ -381,7 +396,7 @@ class PlanItemUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     provider = serializers.CharField(max_length=200, required=False, allow_blank=True)
     url = serializers.URLField(max_length=500, required=False, allow_blank=True)
-    exam_date = serializers.DateField(required=False)
+    exam_date = PlanDateField(required=False)
     planned_cost = serializers.DecimalField(**INPUT_MONEY, required=False)
     duration = DurationSerializer(required=False, allow_null=True)
     quantity = StrictIntegerField(min_value=1, max_value=1000, required=False)
@@ -412,12 +427,12 @@ class ShiftResultSerializer(serializers.Serializer):
 
 class MilestoneCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    due_on = serializers.DateField()
+    due_on = PlanDateField()
 
 
 class MilestoneUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
-    due_on = serializers.DateField(required=False, help_text="Custom milestones only.")
+    due_on = PlanDateField(required=False, help_text="Custom milestones only.")
     done = serializers.BooleanField(required=False)
 
 

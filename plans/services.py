@@ -18,7 +18,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -56,6 +56,13 @@ NOT_A_PERMUTATION = (
 SHIFT_OUT_OF_RANGE = "Shift by a non-zero number of days between -{limit} and {limit}."
 FIELD_NOT_FOR_KIND = "This field does not apply to a {kind} item."
 MAX_SHIFT_DAYS = 3650
+# The dates a plan takes (its start, an exam's date, a milestone's), and the items it holds:
+# with every duration at most 600 months, a plan of MAX_PLAN_ITEMS starting by MAX_PLAN_DATE
+# ends well inside the calendar's year 9999, so its schedule always computes.
+MIN_PLAN_DATE = date(1950, 1, 1)
+MAX_PLAN_DATE = date(2150, 12, 31)
+MAX_PLAN_ITEMS = 100
+PLAN_FULL = "A plan holds at most {limit} items."
 
 
 class PlanVersionConflict(Exception):
@@ -134,7 +141,10 @@ def _insert_armed_by(
 
 
 def _default_title(role: Role, path: TrainingPath | None) -> str:
-    return f"{role.title} via {path.title}" if path else role.title
+    """ "<role> via <path>", cut to what a plan's title holds (the catalogue's titles may be
+    long enough together to pass it)."""
+    title = f"{role.title} via {path.title}" if path else role.title
+    return title[: Plan._meta.get_field("title").max_length]
 
 
 def _step_item(plan: Plan, step: TrainingStep, position: int) -> PlanItem:
@@ -558,7 +568,8 @@ def _current(model: type[Row], pk: int, plan: Plan, missing: str, *related: str)
         if related:  # (select_related() alone would join every FK)
             return model.objects.select_related(*related).get(pk=pk, plan=plan)
         found = _OF_PLAN[model].instances(pk, plan.pk)
-    except (model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:  # not its id
+    # not its id (OverflowError: an integer beyond the database's, which SQLite will not bind)
+    except (model.DoesNotExist, ValueError, TypeError, OverflowError, ValidationError) as exc:
         raise Http404(missing) from exc
     if not found:
         raise Http404(missing)
@@ -589,7 +600,12 @@ def _apply_duration(item: PlanItem, duration: Duration | None) -> None:
 
 
 def _insert_position(plan: Plan, position: int | None) -> int:
-    last = plan.items.aggregate(last=Max("position"))["last"]
+    """Where a new item goes (its neighbours moved to make room); a plan already holding
+    MAX_PLAN_ITEMS takes no more."""
+    held = plan.items.aggregate(count=Count("pk"), last=Max("position"))
+    if held["count"] >= MAX_PLAN_ITEMS:
+        raise ValidationError(PLAN_FULL.format(limit=MAX_PLAN_ITEMS), code="plan_full")
+    last = held["last"]
     end = 0 if last is None else last + 1
     if position is None or position >= end:
         return end

@@ -9,6 +9,7 @@ tells whether someone else's plan exists."""
 import re
 import uuid
 
+from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -104,7 +105,9 @@ def _items_response(request, plan_id) -> Response:
 
 def _item_response(request, item, status_code=status.HTTP_200_OK) -> Response:
     items, etag = read_models.plan_items_data(user=request.user, plan_id=item.plan_id)
-    data = next(shown for shown in items if shown["id"] == item.pk)
+    data = next((shown for shown in items if shown["id"] == item.pk), None)
+    if data is None:  # deleted by another request since this one's change committed
+        raise Http404(selectors.ITEM_NOT_FOUND)
     return Response(data, status=status_code, headers={"ETag": etag})
 
 

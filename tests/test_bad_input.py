@@ -215,3 +215,42 @@ def test_a_nul_character_in_the_url_is_a_400_problem(me, url):
     _, client = me
     response = client.get(url)
     assert "NUL" in assert_problem(response, 400)["detail"]
+
+
+HUGE_ID = 10**20  # beyond any database integer: SQLite refuses to bind it
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PATCH", "items/{huge}/", {"title": "x"}),
+        ("DELETE", "items/{huge}/", None),
+        ("PATCH", "milestones/{huge}/", {"done": True}),
+        ("DELETE", "milestones/{huge}/", None),
+    ],
+)
+def test_an_item_or_milestone_id_beyond_any_integer_is_404(me, method, path, body):
+    # regression: on SQLite the compiled read's OverflowError was a 500
+    world, client = me
+    url = f"/api/v1/plans/{world.plan_id}/" + path.format(huge=HUGE_ID)
+    response = send(client, method, url, json.dumps(body).encode() if body else b"")
+    assert_problem(response, 404)
+
+
+@pytest.mark.parametrize("start_date", ["9999-06-01", "0001-01-01", "2151-01-01", "1949-12-31"])
+def test_a_plan_date_outside_the_plans_calendar_is_a_400_on_its_field(me, start_date):
+    # regression: a start in year 9999 made the schedule overflow the calendar (a 500)
+    _, client = me
+    body = {"target_role": "medical-coder", "start_date": start_date}
+    response = send(client, "POST", "/api/v1/plans/", json.dumps(body).encode())
+    problem = assert_problem(response, 400)
+    assert [error["attr"] for error in problem["errors"]] == ["start_date"]
+    assert "1950-01-01 to 2150-12-31" in problem["errors"][0]["detail"]
+
+
+def test_a_milestone_date_outside_the_plans_calendar_is_a_400_on_its_field(me):
+    world, client = me
+    url = f"/api/v1/plans/{world.plan_id}/milestones/"
+    body = {"title": "Far", "due_on": "9999-12-31"}
+    problem = assert_problem(send(client, "POST", url, json.dumps(body).encode()), 400)
+    assert [error["attr"] for error in problem["errors"]] == ["due_on"]

@@ -123,6 +123,60 @@ def test_a_done_milestone_never_moves(auth_client, coder_plan):
     assert response.json()["plan"]["start_date"] == "2027-02-03"
 
 
+def test_an_item_deleted_before_its_change_is_answered_is_a_404(
+    auth_client, coder_plan, monkeypatch
+):
+    # given: another request deletes the item between this change's commit and its answer
+    from plans import read_models
+
+    read = read_models.plan_items_data
+
+    def without_items(**kwargs):
+        _items, etag = read(**kwargs)
+        return [], etag
+
+    monkeypatch.setattr(read_models, "plan_items_data", without_items)
+    url = f"{items_url(coder_plan)}{item_ids(coder_plan)[0]}/"
+    # when
+    response = auth_client.patch(url, {"title": "x"}, format="json")
+    # then: a 404, not a 500
+    assert response.status_code == 404, response.content
+
+
+def test_a_plan_full_of_items_takes_no_more(auth_client, coder_plan):
+    # given: a plan holding MAX_PLAN_ITEMS items, each as long as an item may be (600 months)
+    held = coder_plan.items.count()
+    PlanItem.objects.bulk_create(
+        PlanItem(
+            plan=coder_plan,
+            kind=PlanItem.ItemKind.CUSTOM,
+            title=f"Course {index}",
+            position=held + index,
+            planned_cost=0,
+            duration_value=600,
+            duration_unit=PlanItem.DurationUnit.MONTHS,
+        )
+        for index in range(services.MAX_PLAN_ITEMS - held)
+    )
+    version = Plan.objects.get(pk=coder_plan.pk).version
+    # when
+    body = {
+        "kind": "custom",
+        "title": "One more",
+        "planned_cost": "0",
+        "duration": {"value": 1, "unit": "months"},
+    }
+    response = auth_client.post(items_url(coder_plan), body, format="json")
+    # then: a 400 that says why, nothing written; and the full plan's schedule still computes
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["detail"] == "A plan holds at most 100 items."
+    assert coder_plan.items.count() == services.MAX_PLAN_ITEMS
+    assert Plan.objects.get(pk=coder_plan.pk).version == version
+    shown = auth_client.get(f"/api/v1/plans/{coder_plan.id}/")
+    assert shown.status_code == 200
+    assert shown.json()["schedule"]["finish_date"] > "6000-01-01"
+
+
 def test_shift_moves_open_exams_and_custom_milestones(auth_client, coder_plan):
     auth_client.post(
         items_url(coder_plan),

@@ -5,6 +5,7 @@ import pytest
 
 from accounts.services import profile_update
 from plans.models import Milestone, Plan
+from roles.models import Role, TrainingPath
 from tests.plans.conftest import make_plan
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +26,20 @@ def create_coder_plan(client, key=None, **extra):
     }
     headers = {"Idempotency-Key": key} if key else {}
     return client.post(PLANS, body, format="json", headers=headers)
+
+
+def test_a_plan_named_after_long_catalogue_titles_is_cut_to_what_a_title_holds(
+    auth_client, catalogue
+):
+    # given: a role and a path whose titles are as long as the catalogue allows
+    Role.objects.filter(slug="medical-coder").update(title="R" * 120)
+    TrainingPath.objects.filter(slug="coder-prep-path").update(title="P" * 120)
+    # when: a plan is created without a title of its own
+    response = create_coder_plan(auth_client)
+    # then: "<role> via <path>", cut to the 200 characters a plan's title holds (a 500 on
+    # PostgreSQL before)
+    assert response.status_code == 201, response.json()
+    assert response.json()["title"] == ("R" * 120 + " via " + "P" * 120)[:200]
 
 
 def test_creating_a_plan_on_the_coder_prep_path_builds_steps_costs_schedule_and_milestones(

@@ -14,6 +14,7 @@ from django.db import connection, connections, router, transaction
 from django.db.models.deletion import Collector
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Profile
 from accounts.selectors import profile_for_user
@@ -21,6 +22,7 @@ from plans import services
 from plans.computations import reminder_send_at
 from plans.models import Milestone, Plan, Reminder
 from plans.reminders import (
+    SKIP_DATE_PASSED,
     SKIP_MILESTONE_DONE,
     SKIP_OPTED_OUT,
     SKIP_TOO_LATE,
@@ -34,7 +36,7 @@ from plans.reminders import (
 from roles.models import Certification
 from tests.admin_forms import user_change_form
 from tests.factories import UserFactory
-from tests.plans.conftest import make_plan, wait_for
+from tests.plans.conftest import PLAN_START, make_plan, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -428,6 +430,35 @@ def test_the_email_has_both_bodies_a_stable_message_id_and_one_click_unsubscribe
     assert f"/plans/{plan.id}" in message.body
 
 
+def test_a_reminder_sent_late_counts_the_days_left_from_the_day_it_goes_out(user, catalogue):
+    # given: the 7-day reminder of an exam, sent within the catch-up but on the next day
+    plan = make_plan(user, path=None)
+    add_exam(plan)
+    reminder = exam_reminders(plan).get(offset_days=7)
+    # when
+    _claim, result = reminders_send_due_now(now=reminder.scheduled_for + timedelta(hours=23))
+    # then: it says 6 days, as the calendar does that day
+    assert result.sent == 1
+    assert mail.outbox[-1].subject == f"In 6 days: CPC exam ({plan.title})"
+    assert "in 6 days: Tuesday, 15 June 2027" in mail.outbox[-1].body
+
+
+def test_a_reminder_for_a_day_already_gone_is_skipped_not_sent(user, catalogue):
+    # given: an exam's reminder on its very day (offset 0 of the user's offsets)
+    profile = profile_for_user(user=user)
+    profile.exam_reminder_offsets = [0]
+    profile.save()
+    plan = make_plan(user, path=None)
+    add_exam(plan)
+    reminder = exam_reminders(plan).get(offset_days=0)
+    # when: it goes out within the catch-up, but after that day ended in the user's zone
+    _claim, result = reminders_send_due_now(now=reminder.scheduled_for + timedelta(hours=16))
+    # then
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.detail) == ("skipped", SKIP_DATE_PASSED)
+    assert result.sent == 0
+
+
 def test_a_redelivered_batch_sends_nothing_twice(user, catalogue):
     plan = make_plan(user, path=None)
     add_exam(plan)
@@ -486,11 +517,15 @@ def test_a_worker_that_died_mid_batch_leaves_every_reminder_sent_exactly_once(us
     )
 
 
-def test_send_due_reminders_command_prints_the_counts(user, catalogue, capsys, settings):
-    settings.REMINDER_CATCH_UP_HOURS = 24 * 365 * 10
-    plan = make_plan(user, path=None, start_date=date(2024, 1, 1))
-    services.milestone_create(
-        user=plan.owner, plan_id=plan.pk, title="Long ago", due_on=date(2024, 2, 1)
+def test_send_due_reminders_command_prints_the_counts(user, catalogue, capsys):
+    # given: a milestone ahead whose reminder is due (its send time an hour ago)
+    plan = make_plan(user, path=None)
+    milestone = services.milestone_create(
+        user=plan.owner, plan_id=plan.pk, title="Check-in", due_on=PLAN_START + timedelta(days=60)
+    )
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    Reminder.objects.filter(milestone=milestone).update(
+        scheduled_for=an_hour_ago, next_attempt_at=an_hour_ago
     )
     call_command("send_due_reminders")
     assert "claimed 1, sent 1, skipped 0, failed 0, retrying later 0" in capsys.readouterr().out
@@ -846,10 +881,10 @@ def test_a_reminder_that_cannot_be_prepared_is_retried_and_the_batch_goes_on(
     due = _two_due_reminders(user, other_user)
     render = emails.reminder_email
 
-    def broken_for_user(reminder):
+    def broken_for_user(reminder, **kwargs):
         if reminder.user_id == user.pk:
             raise ValueError("a template that cannot render")
-        return render(reminder)
+        return render(reminder, **kwargs)
 
     monkeypatch.setattr(emails, "reminder_email", broken_for_user)
     # when
