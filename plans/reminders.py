@@ -54,6 +54,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from allauth.account.models import EmailAddress
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core import signing
 from django.db import DatabaseError, connections, router, transaction
@@ -622,6 +623,10 @@ def reminders_send_batch(*, reminder_ids: list[int], now: datetime | None = None
                     continue
                 except DatabaseError:
                     raise  # the transaction is unusable; the lease brings the rows back
+                except SoftTimeLimitExceeded:
+                    # the task's time is up: stop before its hard limit kills it mid-send; this
+                    # row (rolled back) and the rest stay queued, and the lease brings them back
+                    raise
                 except Exception as exc:
                     # A reminder that cannot be prepared (a template or an address that
                     # cannot be encoded) is retried with backoff, then given up; the batch

@@ -897,6 +897,31 @@ def test_a_reminder_that_cannot_be_prepared_is_retried_and_the_batch_goes_on(
     assert [m["To"] for m in smtp_server.messages] == [other_user.email]
 
 
+def test_a_batch_out_of_time_stops_and_leaves_its_reminders_queued(
+    user, other_user, catalogue, smtp_server, monkeypatch
+):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from plans import emails
+
+    # given: two due reminders, claimed by the scan; the task's soft time limit strikes while
+    # the first is being prepared
+    due = _two_due_reminders(user, other_user)
+    claim = reminders_claim_due(now=due)
+
+    def out_of_time(reminder, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(emails, "reminder_email", out_of_time)
+    # when / then: the batch stops at once (not taken for a template error, sending on until
+    # the hard limit kills it mid-send), nothing sent, every row still queued for the lease
+    with pytest.raises(SoftTimeLimitExceeded):
+        reminders_send_batch(reminder_ids=claim.claimed, now=due)
+    assert smtp_server.messages == []
+    rows = Reminder.objects.filter(pk__in=claim.claimed).values_list("status", "attempts")
+    assert sorted(rows) == [("queued", 0), ("queued", 0)]
+
+
 def test_a_refused_sign_in_to_the_mail_server_is_retried_never_a_failure(
     user, other_user, catalogue, smtp_server, monkeypatch
 ):
