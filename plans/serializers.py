@@ -26,6 +26,12 @@ class PlanDateField(serializers.DateField):
         "out_of_range": f"Enter a date from {MIN_PLAN_DATE} to {MAX_PLAN_DATE}.",
     }
 
+    def __init__(self, **kwargs):
+        # the window in the API schema too, after what the field says of itself
+        window = f"From {MIN_PLAN_DATE} to {MAX_PLAN_DATE}."
+        kwargs["help_text"] = " ".join(filter(None, (kwargs.get("help_text"), window)))
+        super().__init__(**kwargs)
+
     def to_internal_value(self, value):
         day = super().to_internal_value(value)
         if not MIN_PLAN_DATE <= day <= MAX_PLAN_DATE:

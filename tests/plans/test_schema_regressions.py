@@ -52,3 +52,12 @@ def test_exported_items_of_other_kinds_have_null_references(openapi, auth_client
     properties = openapi["components"]["schemas"]["PlanItemExport"]["properties"]
     for name in ("training_step", "certification", "tool"):
         assert properties[name].get("nullable") is True, name
+
+
+def test_the_plan_date_window_is_in_the_schema(openapi):
+    # a client learns the dates a plan takes from the schema, not from a 400
+    schemas = openapi["components"]["schemas"]
+    window = "From 1950-01-01 to 2150-12-31."
+    assert schemas["PlanCreateRequest"]["properties"]["start_date"]["description"] == window
+    exam_date = schemas["PlanItemCreateRequest"]["properties"]["exam_date"]["description"]
+    assert exam_date == f"For kind=exam. {window}"
