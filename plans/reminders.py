@@ -353,11 +353,19 @@ def reminders_for_new_plan(
     ]
 
 
+@transaction.atomic(savepoint=False)
 def reminders_arm_for_user(*, user: User) -> int:
-    """Re-arm every plan of the user (after a time zone, offsets or opt-in change)."""
+    """Re-arm every plan of the user (after a time zone, offsets or opt-in change).
+
+    Each plan is locked first, as every change of a plan locks it (in id order, so two
+    re-arms of one owner cannot deadlock): a change that had read the profile before it
+    changed finishes first and its milestones are re-armed here, and a change that comes after
+    waits for this transaction and reads the new profile. Without the locks, a milestone added
+    meanwhile could keep reminders armed by the old time zone or opt-in."""
     profile = profile_for_user_id(user_id=user.pk)  # read once (fresh), not once per plan
     total = 0
-    for plan in Plan.objects.filter(owner_id=user.pk):
+    plans = Plan.objects.filter(owner_id=user.pk).select_for_update(no_key=True).order_by("pk")
+    for plan in plans:
         total += reminders_arm_for_plan(plan=plan, profile=profile)
     return total
 

@@ -272,6 +272,43 @@ def _pause_plan(plan, milestone) -> None:
 NOTHING_WANTED = {"a milestone completed": _complete, "the plan paused": _pause_plan}
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_milestone_added_while_the_owner_opts_in_gets_its_reminder(user, catalogue):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    from accounts.services import profile_update
+
+    # given: an owner who wants no reminders, and a milestone being added to their plan by
+    # another request, which has read that wish and not yet committed
+    plan = make_plan(user, start_date=date(2026, 10, 1))
+    profile_update(user=user, data={"reminders_enabled": False})
+    added, commit = threading.Event(), threading.Event()
+    milestone_ids = []
+
+    def add_milestone() -> None:
+        try:
+            with transaction.atomic():
+                milestone_ids.append(
+                    services.milestone_create(
+                        user=plan.owner, plan_id=plan.pk, title="Check-in", due_on=date(2027, 2, 1)
+                    ).pk
+                )
+                added.set()
+                commit.wait(10)
+        finally:
+            connections.close_all()
+
+    adder = threading.Thread(target=add_milestone)
+    adder.start()
+    assert added.wait(10)
+    # when: the owner opts in meanwhile (the other request commits half a second later)
+    threading.Timer(0.5, commit.set).start()
+    profile_update(user=user, data={"reminders_enabled": True})
+    adder.join(10)
+    # then: the re-arm waited for the plan, saw the new milestone and armed it
+    assert Reminder.objects.filter(milestone_id=milestone_ids[0], status="pending").exists()
+
+
 def test_a_sync_told_of_new_milestones_needs_them_named(user, catalogue):
     # `created` skips reading pending rows: only for the milestones it names
     with pytest.raises(ValueError, match="milestones"):
