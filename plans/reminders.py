@@ -22,8 +22,10 @@ How a reminder is sent exactly once:
    good (5xx) is `failed`, one refused for now (4xx) is retried with backoff, and the batch
    goes on. A refusal of the end of the message undoes the `sent` record the same way. A
    refused session (greeting, sign-in, our sender address) says nothing about a recipient:
-   the batch waits with backoff, nothing is failed for it. A reminder that cannot be prepared
-   (a template error) is retried with backoff, then given up, without holding up the batch.
+   the batch waits with backoff, nothing is failed for it; nor for a server down or
+   unreachable, however long (the catch-up window bounds the waiting). A reminder that
+   cannot be prepared (a template error) is retried with backoff, then given up, without
+   holding up the batch.
    The per-reminder transaction is durable: never a savepoint of a caller's transaction.
 4. The commit is the point of no return. A mail server takes a message only once its DATA is
    ended by `<CRLF>.<CRLF>` and drops it if the connection closes before (RFC 5321). So a
@@ -485,7 +487,7 @@ def _connection_lost(exc: Exception) -> bool:
 
 def _is_permanent(exc: Exception) -> bool:
     if isinstance(exc, SESSION_REFUSALS):
-        return False  # retried with backoff until it gives up (`max_attempts`)
+        return False  # retried with backoff while its catch-up lasts (`_retry_later`)
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in exc.recipients.values())
     if isinstance(exc, smtplib.SMTPResponseException):
@@ -533,11 +535,20 @@ def _finish(reminder: Reminder, status: str, detail: str = "", **fields) -> None
 
 
 def _retry_later(
-    reminder: Reminder, error: str, config: ReminderSettings, now: datetime, **fields
+    reminder: Reminder,
+    error: str,
+    config: ReminderSettings,
+    now: datetime,
+    *,
+    its_own: bool = True,
+    **fields,
 ) -> bool:
-    """Back to pending with backoff; False when it has had its attempts and is now failed."""
+    """Back to pending with backoff; False when it has had its attempts and is now failed.
+    A failure that is not `its_own` (the mail server down, unreachable or refusing our
+    session) never fails it: it waits, with the backoff capped, for as long as its catch-up
+    lasts (then the scan skips it as too late). An outage is no verdict on a reminder."""
     reminder.attempts += 1
-    if reminder.attempts >= config.max_attempts:
+    if its_own and reminder.attempts >= config.max_attempts:
         _finish(
             reminder,
             Reminder.Status.FAILED,
@@ -617,7 +628,7 @@ def reminders_send_batch(*, reminder_ids: list[int], now: datetime | None = None
                 if reminder is None:
                     continue  # done by another delivery of this batch, or deleted
                 if lost is not None:
-                    result.retrying += _retry_later(reminder, lost, config, now)
+                    result.retrying += _retry_later(reminder, lost, config, now, its_own=False)
                     continue
                 try:
                     reason = _skip_reason(reminder, config, now)
@@ -642,7 +653,10 @@ def reminders_send_batch(*, reminder_ids: list[int], now: datetime | None = None
                     logger.exception("reminder %s could not be prepared", reminder.pk)
                     mail.abort()
                     error = f"{type(exc).__name__}: {exc}"
-                    result.retrying += _retry_later(reminder, error, config, now)
+                    if _retry_later(reminder, error, config, now):
+                        result.retrying += 1
+                    else:
+                        result.failed += 1  # given up
                     continue
                 if reason is not None:
                     _finish(reminder, Reminder.Status.SKIPPED, reason)
@@ -696,7 +710,10 @@ def _record_refusal(
         result.failed += 1
     else:
         logger.warning("reminder %s: transient SMTP failure: %s", reminder.pk, error)
-        result.retrying += _retry_later(reminder, error, config, now, **fields)
+        if _retry_later(reminder, error, config, now, its_own=not _connection_lost(exc), **fields):
+            result.retrying += 1
+        else:
+            result.failed += 1  # given up
     return error if _connection_lost(exc) else None
 
 

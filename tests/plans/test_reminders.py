@@ -959,6 +959,56 @@ def test_a_batch_out_of_time_stops_and_leaves_its_reminders_queued(
     assert sorted(rows) == [("queued", 0), ("queued", 0)]
 
 
+def test_a_reminder_that_keeps_failing_on_its_own_is_given_up_after_its_attempts(
+    user, other_user, catalogue, smtp_server, settings, monkeypatch
+):
+    from plans import emails
+
+    # given: one try allowed, and a reminder whose email cannot be prepared
+    settings.REMINDER_MAX_ATTEMPTS = 1
+    due = _two_due_reminders(user, other_user)
+    render = emails.reminder_email
+
+    def broken_for_user(reminder, **kwargs):
+        if reminder.user_id == user.pk:
+            raise ValueError("a template that cannot render")
+        return render(reminder, **kwargs)
+
+    monkeypatch.setattr(emails, "reminder_email", broken_for_user)
+    # when
+    _claim, result = reminders_send_due_now(now=due)
+    # then: that failure is its own, so it counts: the reminder is given up (and counted
+    # failed), the other sent
+    assert (result.sent, result.failed, result.retrying) == (1, 1, 0)
+    given_up = Reminder.objects.get(user=user)
+    assert given_up.status == "failed"
+    assert given_up.detail.startswith("Gave up after 1 attempts: ValueError")
+
+
+def test_a_mail_server_down_longer_than_the_attempts_fails_no_reminder(
+    user, catalogue, smtp_server, settings
+):
+    # given: reminders may be tried twice, and the mail server is down for three tries
+    settings.REMINDER_MAX_ATTEMPTS = 2
+    plan = make_plan(user, path=None)
+    add_exam(plan)
+    reminder = exam_reminders(plan).get(offset_days=30)
+    smtp_server.stop()
+    now = reminder.scheduled_for + timedelta(minutes=1)
+    for _try in range(3):
+        _claim, result = reminders_send_due_now(now=now)
+        assert (result.failed, result.retrying) == (0, 1)
+        reminder.refresh_from_db()
+        now = reminder.next_attempt_at + timedelta(seconds=1)
+    # then: it still waits (an outage is no verdict on a reminder), and goes out once the
+    # server is back, inside its catch-up window
+    assert (reminder.status, reminder.attempts) == ("pending", 3)
+    smtp_server.start()
+    _claim, result = reminders_send_due_now(now=now)
+    assert result.sent == 1
+    assert len(smtp_server.messages) == 1
+
+
 def test_a_refused_sign_in_to_the_mail_server_is_retried_never_a_failure(
     user, other_user, catalogue, smtp_server, monkeypatch
 ):
