@@ -38,7 +38,7 @@ import sys
 import time
 import zlib
 
-from bench.common import VAR
+from bench.common import VAR, cpu_seconds
 from bench.profile import newest_plan, session_token, setup_django
 
 
@@ -258,11 +258,15 @@ def explain_create() -> None:
         for sql, client_ms in inserts:
             cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
             (plan,) = cursor.fetchone()[0]
-            server = plan["Planning Time"] + plan["Execution Time"]
+            planning = plan["Planning Time"]
+            server = planning + plan["Execution Time"]
             server_total += server
             client_total += client_ms
             table = "one statement" if sql.startswith("WITH") else sql.split('"')[1]
-            print(f"{table:18s} PostgreSQL {server:6.3f} ms, in the request {client_ms:6.3f} ms")
+            print(
+                f"{table:18s} PostgreSQL {server:6.3f} ms (planning {planning:.3f}), "
+                f"in the request {client_ms:6.3f} ms"
+            )
         transaction.set_rollback(True)
     print(
         f"{len(inserts)} INSERTs: PostgreSQL {server_total:.3f} ms, in the request "
@@ -310,8 +314,9 @@ def prepared_create() -> None:
     """The one statement of plans.inserts for a new plan of user 2 (coder path), executed
     through Django's cursor (client-side binding, as kept) against a psycopg server-binding
     cursor with `prepare=True` (tried, not kept), in autocommit: three alternating sittings of
-    500, ms per statement, the statement's parameters built each time. With `--generic` the
-    connection plans prepared statements once (`plan_cache_mode = force_generic_plan`; by
+    500, ms per statement, the statement's parameters built each time, with the CPU each
+    statement cost this process and its PostgreSQL backend (read from /proc). With `--generic`
+    the connection plans prepared statements once (`plan_cache_mode = force_generic_plan`; by
     default PostgreSQL may plan a prepared statement anew on every execution)."""
     from datetime import date
 
@@ -355,10 +360,20 @@ def prepared_create() -> None:
             cursor.execute(sql, params, prepare=True)
             cursor.fetchall()
 
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
     try:
         for sitting in range(3):
             for label, run in (("client-bound", client_bound), ("prepared", prepared)):
-                print(f"sitting {sitting + 1}: {label:13s} {_ms(run, 500):6.3f} ms")
+                ours, theirs = time.process_time(), cpu_seconds(backend)
+                wall = _ms(run, 500)
+                ours = (time.process_time() - ours) / 510 * 1000  # _ms runs 10 more to warm
+                theirs = (cpu_seconds(backend) - theirs) / 510 * 1000
+                print(
+                    f"sitting {sitting + 1}: {label:13s} {wall:6.3f} ms; CPU {ours:.3f} ms here, "
+                    f"{theirs:.3f} ms in PostgreSQL"
+                )
     finally:
         Plan.objects.filter(owner=owner, created_at__gte=started_at).delete()
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.models import Milestone, Reminder
-from plans.reminders import _zone, unsubscribe_token
+from plans.reminders import _zone, owners_today, unsubscribe_token
 
 MESSAGE_ID_DOMAIN = "careerplan.reminders"
 
@@ -34,7 +34,7 @@ def reminder_email(reminder: Reminder, *, now: datetime | None = None) -> EmailM
     plan = milestone.plan
     profile = plan.owner.profile
     zone = _zone(profile.timezone)
-    today = (now or timezone.now()).astimezone(zone).date()
+    today = owners_today(profile, now or timezone.now())
     is_exam = milestone.kind == Milestone.MilestoneKind.EXAM
     context = {
         "name": plan.owner.get_short_name(),

@@ -123,6 +123,12 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def owners_today(profile: Profile, now: datetime) -> date:
+    """The day it is at `now` where the owner lives: what a reminder sent then counts its days
+    from, and what it is skipped for having passed."""
+    return now.astimezone(_zone(profile.timezone)).date()
+
+
 def _offsets_for(milestone: Milestone, profile, config: ReminderSettings) -> Iterable[int]:
     if milestone.kind == Milestone.MilestoneKind.EXAM:
         return profile.exam_reminder_offsets or ()
@@ -505,7 +511,7 @@ def _skip_reason(reminder: Reminder, config: ReminderSettings, now: datetime) ->
         return SKIP_MILESTONE_DONE
     if milestone.due_on != reminder.due_on:
         return SKIP_MILESTONE_MOVED
-    if milestone.due_on < now.astimezone(_zone(profile.timezone)).date():
+    if milestone.due_on < owners_today(profile, now):
         return SKIP_DATE_PASSED  # sent late (the catch-up) past its day: nothing left to remind
     if milestone.item is not None and milestone.item.status == PlanItem.Status.SKIPPED:
         return SKIP_ITEM_SKIPPED

@@ -22,14 +22,13 @@ class PlanDateField(serializers.DateField):
     """A date a plan takes (its start, an exam's date, a milestone's), from MIN_PLAN_DATE to
     MAX_PLAN_DATE: any plan's schedule then stays inside the calendar."""
 
-    default_error_messages = {
-        "out_of_range": f"Enter a date from {MIN_PLAN_DATE} to {MAX_PLAN_DATE}.",
-    }
+    window = f"from {MIN_PLAN_DATE} to {MAX_PLAN_DATE}"
+    default_error_messages = {"out_of_range": f"Enter a date {window}."}
 
     def __init__(self, **kwargs):
         # the window in the API schema too, after what the field says of itself
-        window = f"From {MIN_PLAN_DATE} to {MAX_PLAN_DATE}."
-        kwargs["help_text"] = " ".join(filter(None, (kwargs.get("help_text"), window)))
+        described = f"{self.window[0].upper()}{self.window[1:]}."
+        kwargs["help_text"] = " ".join(filter(None, (kwargs.get("help_text"), described)))
         super().__init__(**kwargs)
 
     def to_internal_value(self, value):

@@ -910,12 +910,10 @@ def _two_due_reminders(user, other_user):
     return Reminder.objects.order_by("-scheduled_for").first().scheduled_for + timedelta(minutes=1)
 
 
-def test_a_reminder_that_cannot_be_prepared_is_retried_and_the_batch_goes_on(
-    user, other_user, catalogue, smtp_server, monkeypatch
-):
+def _emails_cannot_be_prepared_for(user, monkeypatch) -> None:
+    """Make the reminder emails of `user` fail to render (a template error); others render."""
     from plans import emails
 
-    due = _two_due_reminders(user, other_user)
     render = emails.reminder_email
 
     def broken_for_user(reminder, **kwargs):
@@ -924,6 +922,13 @@ def test_a_reminder_that_cannot_be_prepared_is_retried_and_the_batch_goes_on(
         return render(reminder, **kwargs)
 
     monkeypatch.setattr(emails, "reminder_email", broken_for_user)
+
+
+def test_a_reminder_that_cannot_be_prepared_is_retried_and_the_batch_goes_on(
+    user, other_user, catalogue, smtp_server, monkeypatch
+):
+    due = _two_due_reminders(user, other_user)
+    _emails_cannot_be_prepared_for(user, monkeypatch)
     # when
     _claim, result = reminders_send_due_now(now=due)
     # then: the other reminder went out; this one waits for a retry, with the reason
@@ -962,19 +967,10 @@ def test_a_batch_out_of_time_stops_and_leaves_its_reminders_queued(
 def test_a_reminder_that_keeps_failing_on_its_own_is_given_up_after_its_attempts(
     user, other_user, catalogue, smtp_server, settings, monkeypatch
 ):
-    from plans import emails
-
     # given: one try allowed, and a reminder whose email cannot be prepared
     settings.REMINDER_MAX_ATTEMPTS = 1
     due = _two_due_reminders(user, other_user)
-    render = emails.reminder_email
-
-    def broken_for_user(reminder, **kwargs):
-        if reminder.user_id == user.pk:
-            raise ValueError("a template that cannot render")
-        return render(reminder, **kwargs)
-
-    monkeypatch.setattr(emails, "reminder_email", broken_for_user)
+    _emails_cannot_be_prepared_for(user, monkeypatch)
     # when
     _claim, result = reminders_send_due_now(now=due)
     # then: that failure is its own, so it counts: the reminder is given up (and counted
