@@ -594,22 +594,37 @@ def run_config(
 # --- report --------------------------------------------------------------------------------
 
 
-def ratio_rows(results: dict, baselines: dict[str, str]) -> list[tuple[str, str, float, float]]:
-    goals = {
-        "role-list": 0.6,
-        "role-detail": 0.6,
-        "path-detail": 0.6,
-        "plan-detail": 0.4,
-        "plan-list": 0.5,
-        "plan-detail-render": 0.4,
-        "plan-list-render": 0.5,
-        "plan-create": 0.25,
-    }
+# The issue's goals, against each scenario's baseline. The plan reads' goals are the reads as
+# the product serves a plan read since its last change (its stored body); the first read after
+# a change (rendered anew) is measured against the same baseline and reported beside them, its
+# ratio set against the plan read's goal for comparison but not held to it (bench/RESULTS.md,
+# eleventh round, says why).
+GOALS = {
+    "role-list": 0.6,
+    "role-detail": 0.6,
+    "path-detail": 0.6,
+    "plan-detail": 0.4,
+    "plan-list": 0.5,
+    "plan-create": 0.25,
+}
+REPORTED = {"plan-detail-render": "plan-detail", "plan-list-render": "plan-list"}
+
+
+def ratio_rows(
+    results: dict, baselines: dict[str, str]
+) -> list[tuple[str, str, float, float, bool]]:
+    """(scenario, its baseline, the ratio, the goal it is set against, whether it is held to
+    it) in the order of the report: each plan read's first read after a change follows it."""
     rows = []
-    for name, goal in goals.items():
-        base = baselines[name]
-        base_rps = results[base]["rps"]
-        rows.append((name, base, results[name]["rps"] / base_rps if base_rps else 0.0, goal))
+    for name, goal in GOALS.items():
+        for scenario, held in (
+            (name, True),
+            *((r, False) for r, of in REPORTED.items() if of == name),
+        ):
+            base = baselines[scenario]
+            base_rps = results[base]["rps"]
+            ratio = results[scenario]["rps"] / base_rps if base_rps else 0.0
+            rows.append((scenario, base, ratio, goal, held))
     return rows
 
 
@@ -631,11 +646,18 @@ def report_config(config: Config, results: dict, labels: dict[str, str], baselin
             f"{r['p99'] / r['p50']:.1f} | {r['errors']} | {rss} |"
         )
     lines += ["", "| Ratio | Measured | Goal | |", "|---|---|---|---|"]
-    for name, base, ratio, goal in ratio_rows(results, baselines):
-        verdict = "met" if ratio >= goal else "**missed**"
+    for name, base, ratio, goal, held in ratio_rows(results, baselines):
         # a third digit where two would round a miss up to the goal
         shown = f"{ratio:.3f}" if ratio < goal <= round(ratio, 2) else f"{ratio:.2f}"
-        lines.append(f"| {labels[name]} / {labels[base]} | {shown}x | >= {goal}x | {verdict} |")
+        if held:
+            verdict = "met" if ratio >= goal else "**missed**"
+            lines.append(f"| {labels[name]} / {labels[base]} | {shown}x | >= {goal}x | {verdict} |")
+        else:
+            reached = "reaches it" if ratio >= goal else "below it"
+            lines.append(
+                f"| {labels[name]} / {labels[base]} | {shown}x | reported beside the plan "
+                f"read's {goal}x | {reached} |"
+            )
     lines += [
         "",
         f"At the capacity note's usage mix: {mix_rate(results):.0f} requests/s (the harmonic "
@@ -644,14 +666,20 @@ def report_config(config: Config, results: dict, labels: dict[str, str], baselin
     return "\n".join(lines)
 
 
-# A day of use for the capacity note: the share of requests per scenario.
+# A day of use for the capacity note: the share of requests per scenario. The plan reads that
+# render are counted as writes cause them: each write (plan create 2 %, milestone complete
+# 13 %) is followed by a read of its plan, which renders (half the plan detail reads), and one
+# list read in three follows a write, counted at the rate of a list whose plans all render
+# (more than such a read renders: only the changed plan's summary).
 USAGE_MIX = {
     "role-list": 0.10,
     "role-detail": 0.15,
     "role-compare": 0.05,
     "path-detail": 0.10,
-    "plan-list": 0.15,
-    "plan-detail": 0.30,
+    "plan-list": 0.10,
+    "plan-list-render": 0.05,
+    "plan-detail": 0.15,
+    "plan-detail-render": 0.15,
     "plan-create": 0.02,
     "milestone-complete": 0.13,
 }
@@ -688,7 +716,9 @@ def capacity_note(results: dict, config: Config) -> str:
         f"{average:.0f}/s on average and {peak:.0f}/s in the busiest hour "
         f"({PEAK_FACTOR}x). Mix: "
         + ", ".join(f"{name} {share:.0%}" for name, share in USAGE_MIX.items())
-        + ".",
+        + ". The plan reads that render (`-render`) are the ones writes cause: each write is "
+        "followed by a read of its plan, and one list read in three follows a write, counted "
+        "at the rate of a list whose plans all render.",
         "",
         f"Measured with {config.description}, on this shared 2-core machine: that mix runs "
         f"at {mix_rps:.0f} requests/s (harmonic mean of the scenarios' rates, weighted by the "
@@ -866,7 +896,10 @@ def main() -> int:
         f"{USERS - TOKEN_USERS - WRITE_USERS:,} users between (half for the list, half for "
         "the detail) after their plans' stored bodies were deleted (each request renders "
         "its body and stores it, as the first read after a change of the plan, a catalogue "
-        "edit or a deploy does). Production settings "
+        "edit or a deploy does). The issue's goals for the plan list and detail are held "
+        "by the stored reads, the plan reads as the product serves them; the reads rendered "
+        "anew are reported beside them, against the same goal, without being held to it "
+        '("API: what was changed", eleventh round). Production settings '
         "(DJANGO_DEBUG=false), gunicorn.conf.py with its access log on, the cache (throttle "
         "counters, sessions, catalogue bodies) in Redis as in docker-compose.yml, "
         "throttling on at an unreachable rate. Baselines are served by "
