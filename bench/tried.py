@@ -21,6 +21,7 @@ in one statement, fourth round" and the rounds after it):
     python -m bench.tried plan-row-joins   # a plan's row: the profile salary joined or subqueried
     python -m bench.tried create-serializer # plan create's serializer: its fields, its validation
     python -m bench.tried reminder-delete  # a milestone's pending reminders: ORM delete or by hand
+    python -m bench.tried milestone-body-and-clean  # a PATCH's body and validation, both ways
 
 Server-side binding was first "measured" with
 `BENCH_DATABASE_URL=...careerplan_bench_api?server_side_binding=true python -m bench.inprocess`,
@@ -682,6 +683,33 @@ def reminder_delete() -> None:
                 print(f"sitting {sitting + 1}: {label:24s} {_ms(run, 1000):6.3f} ms")
 
 
+def milestone_body_and_clean() -> None:
+    """Two parts of a milestone PATCH, for user 1's first milestone, three alternating
+    sittings of 2,000, ms per call: the response's body (MilestoneSerializer's `.data`
+    against `read_models.milestone_data`) and the model's validation as milestone_update
+    runs it (`full_clean` with `item` excluded, with and without the constraints, which then
+    cannot be checked)."""
+    from bench.profile import first_milestone
+    from plans.models import Milestone
+    from plans.read_models import milestone_data
+    from plans.serializers import MilestoneSerializer
+
+    milestone = Milestone.objects.get(pk=first_milestone(newest_plan(1)))
+    assert milestone_data(milestone) == MilestoneSerializer(milestone).data
+    excluded = ["plan", "item"]
+    runs = {
+        "body: MilestoneSerializer": lambda: MilestoneSerializer(milestone).data,
+        "body: milestone_data": lambda: milestone_data(milestone),
+        "full_clean": lambda: milestone.full_clean(exclude=excluded),
+        "full_clean, no constraints": lambda: milestone.full_clean(
+            exclude=excluded, validate_constraints=False
+        ),
+    }
+    for sitting in range(3):
+        for label, run in runs.items():
+            print(f"sitting {sitting + 1}: {label:28s} {_ms(run, 2000):6.3f} ms")
+
+
 def _literal(value) -> str:
     """A parameter as SQL text, for re-running a captured statement under EXPLAIN."""
     from django.db import connection
@@ -710,6 +738,7 @@ def main() -> int:
         "plan-row-joins": plan_row_joins,
         "create-serializer": create_serializer,
         "reminder-delete": reminder_delete,
+        "milestone-body-and-clean": milestone_body_and_clean,
     }
     if what not in runs:
         print(__doc__)

@@ -481,6 +481,21 @@ def _plan_data(
     return data, items_data
 
 
+def milestone_data(milestone: Milestone) -> dict:
+    """A milestone as MilestoneSerializer shows it (the responses of a milestone's create,
+    change and list), without walking the serializer's fields."""
+    return _milestone_data(
+        (
+            milestone.pk,
+            milestone.kind,
+            milestone.title,
+            milestone.due_on,
+            milestone.done_at,
+            milestone.item_id,
+        )
+    )
+
+
 def _milestone_data(row: tuple) -> dict:
     pk, kind, title, due_on, done_at, item_id = row
     return {

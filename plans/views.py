@@ -300,7 +300,7 @@ class MilestoneListView(APIView):
     @extend_schema(responses=MilestoneSerializer(many=True), operation_id="plans_milestones_list")
     def get(self, request, version, plan_id):
         milestones = selectors.milestones_for_user(user=request.user, plan_id=plan_id)
-        return Response(MilestoneSerializer(milestones, many=True).data)
+        return Response([read_models.milestone_data(milestone) for milestone in milestones])
 
     @extend_schema(
         request=MilestoneCreateSerializer,
@@ -320,7 +320,7 @@ class MilestoneListView(APIView):
             **serializer.validated_data,
         )
         return Response(
-            MilestoneSerializer(milestone).data,
+            read_models.milestone_data(milestone),
             status=status.HTTP_201_CREATED,
             headers={"ETag": milestone.plan.etag},
         )
@@ -345,7 +345,9 @@ class MilestoneDetailView(APIView):
             data=serializer.validated_data,
             expected_version=expected_version(request, plan_id),
         )
-        return Response(MilestoneSerializer(milestone).data, headers={"ETag": milestone.plan.etag})
+        return Response(
+            read_models.milestone_data(milestone), headers={"ETag": milestone.plan.etag}
+        )
 
     @extend_schema(parameters=[IF_MATCH_PARAMETER], responses={204: None, 412: PRECONDITION_FAILED})
     def delete(self, request, version, plan_id, milestone_id):

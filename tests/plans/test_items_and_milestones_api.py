@@ -1,7 +1,8 @@
 import uuid
 
 import pytest
-from django.db.models import F
+from django.core.exceptions import ValidationError
+from django.db.models import CheckConstraint, F, Q, UniqueConstraint
 from django.http import Http404
 
 from plans import services
@@ -243,6 +244,43 @@ def test_a_generated_milestone_follows_its_item(auth_client, coder_plan):
     assert Milestone.objects.filter(pk=generated.pk).exists()
     renamed = auth_client.patch(url, {"title": "Foundations done!"}, format="json")
     assert renamed.status_code == 200
+
+
+def _fields_named(condition) -> set[str]:
+    if condition is None:
+        return set()
+    names = set()
+    for child in condition.children:
+        if isinstance(child, Q):
+            names |= _fields_named(child)
+        else:
+            names.add(child[0].split("__")[0])
+    return names
+
+
+def test_every_milestone_constraint_names_its_item():
+    # milestone_update leaves `item` out of its validation and skips the constraints, since
+    # none could be checked without it: a constraint that does not name `item` fails here
+    for constraint in Milestone._meta.constraints:
+        if isinstance(constraint, UniqueConstraint):
+            named = set(constraint.fields) | _fields_named(constraint.condition)
+        else:
+            assert isinstance(constraint, CheckConstraint), constraint
+            named = _fields_named(constraint.condition)
+        assert "item" in named, constraint.name
+
+
+def test_a_milestone_change_still_validates_its_title(auth_client, coder_plan):
+    # the model's own validation, kept beside the serializer's (a service called directly)
+    milestone = coder_plan.milestones.first()
+    with pytest.raises(ValidationError) as raised:
+        services.milestone_update(
+            user=coder_plan.owner,
+            plan_id=coder_plan.pk,
+            milestone_id=milestone.pk,
+            data={"title": "x" * 201},
+        )
+    assert "title" in raised.value.message_dict
 
 
 def test_a_milestone_change_builds_on_what_committed_before_it(coder_plan):

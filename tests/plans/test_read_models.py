@@ -24,7 +24,12 @@ from accounts.services import profile_update
 from plans import read_models, selectors, services
 from plans.computations import NO_CURRENT_SALARY, NO_GAIN, NO_SALARY_FIGURE, Duration
 from plans.models import Plan, PlanItem, PlanRendering
-from plans.serializers import PlanDetailSerializer, PlanItemSerializer, PlanListSerializer
+from plans.serializers import (
+    MilestoneSerializer,
+    PlanDetailSerializer,
+    PlanItemSerializer,
+    PlanListSerializer,
+)
 from roles.models import Certification, Role, Tool, TrainingPath
 from tests.factories import ProfileFactory, UserFactory
 from tests.plans.conftest import PLAN_START, make_plan
@@ -243,6 +248,16 @@ def test_plan_items_are_what_the_item_serializer_shows(plans):
         reference = old_path(plan)
         assert_same(items, PlanItemSerializer(reference.summary_items, many=True).data)
         assert etag == reference.etag
+
+
+def test_a_milestone_is_what_the_milestone_serializer_shows(plans):
+    # given: generated and custom milestones, done and not (the first test checks the mix)
+    milestones = [milestone for plan in plans for milestone in plan.milestones.all()]
+    assert {milestone.is_generated for milestone in milestones} == {True, False}
+    assert {milestone.done_at is None for milestone in milestones} == {True, False}
+    for milestone in milestones:
+        # when / then
+        assert_same(read_models.milestone_data(milestone), MilestoneSerializer(milestone).data)
 
 
 def test_plan_list_is_what_the_list_serializer_shows(plans):
