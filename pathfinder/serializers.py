@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.serializers import RejectUnknownFieldsMixin, StrictIntegerField
+from careerplan.api.serializers import SlugRelatedField
 from pathfinder import scoring
 from pathfinder.models import AnswerOption, Question
 from plans.serializers import (
@@ -149,10 +150,10 @@ class PathFinderSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
 
 
 class PathFinderPlanCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
-    role = serializers.SlugRelatedField(
+    role = SlugRelatedField(
         slug_field="slug", queryset=Role.objects.all(), help_text="A role slug from the result."
     )
-    training_path = serializers.SlugRelatedField(
+    training_path = SlugRelatedField(
         slug_field="slug",
         queryset=TrainingPath.objects.select_related("role"),
         help_text="A training path slug of that role (one of its paths in the result).",

@@ -3,7 +3,11 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from careerplan.api.serializers import RejectUnknownFieldsMixin, StrictIntegerField
+from careerplan.api.serializers import (
+    RejectUnknownFieldsMixin,
+    SlugRelatedField,
+    StrictIntegerField,
+)
 from plans.computations import Duration
 from plans.models import Milestone, Plan, PlanItem
 from plans.services import MAX_PLAN_DATE, MAX_SHIFT_DAYS, MIN_PLAN_DATE
@@ -297,10 +301,10 @@ class PlanDetailSerializer(PlanListSerializer):
 # --- requests ---------------------------------------------------------------------------
 
 
-class CertificationCodeField(serializers.SlugRelatedField):
+class CertificationCodeField(SlugRelatedField):
     """A certification by its code, in any case (`cpc` is CPC)."""
 
-    def to_internal_value(self, data):
+    def look_up(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
         try:
@@ -309,15 +313,15 @@ class CertificationCodeField(serializers.SlugRelatedField):
             self.fail("does_not_exist", slug_name="code", value=data)
 
 
-class _RoleOrPathSlugField(serializers.SlugRelatedField):
+class _RoleOrPathSlugField(SlugRelatedField):
     """The target role or training path of a new plan, taken from the one query the
     serializer makes for both when the path is one of the role's (the usual request)."""
 
-    def to_internal_value(self, data):
+    def look_up(self, data):
         found = self.parent.role_and_path().get(self.field_name)
         if found is not None and isinstance(data, str) and found.slug == data:
             return found
-        return super().to_internal_value(data)
+        return super().look_up(data)
 
 
 class PlanCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
@@ -345,7 +349,11 @@ class PlanCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
                 self.initial_data.get("target_role"),
                 self.initial_data.get("training_path"),
             )
-            if isinstance(role, str) and isinstance(path, str):
+            if (
+                isinstance(role, str)
+                and isinstance(path, str)
+                and "\x00" not in role + path  # each field refuses it; never a query
+            ):
                 found = training_path_of_role(role_slug=role, path_slug=path)
                 if found is not None:
                     self._role_and_path = {"target_role": found.role, "training_path": found}
@@ -355,10 +363,8 @@ class PlanCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
 class PlanUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=Plan.Status.choices, required=False)
-    target_role = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Role.objects.all(), required=False
-    )
-    training_path = serializers.SlugRelatedField(
+    target_role = SlugRelatedField(slug_field="slug", queryset=Role.objects.all(), required=False)
+    training_path = SlugRelatedField(
         slug_field="slug", queryset=TrainingPath.objects.all(), required=False, allow_null=True
     )
     start_date = PlanDateField(required=False)
@@ -376,7 +382,7 @@ class PlanItemCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer)
         required=False,
         help_text="Certification code, for kind=exam.",
     )
-    tool = serializers.SlugRelatedField(
+    tool = SlugRelatedField(
         slug_field="slug", queryset=Tool.objects.all(), required=False, help_text="For kind=tool."
     )
     title = serializers.CharField(max_length=200, required=False, default="")

@@ -254,3 +254,45 @@ def test_a_milestone_date_outside_the_plans_calendar_is_a_400_on_its_field(me):
     body = {"title": "Far", "due_on": "9999-12-31"}
     problem = assert_problem(send(client, "POST", url, json.dumps(body).encode()), 400)
     assert [error["attr"] for error in problem["errors"]] == ["due_on"]
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        (
+            "/api/v1/plans/",
+            {"target_role": "medical-coder\x00", "start_date": "2027-01-04"},
+            "target_role",
+        ),
+        (
+            "/api/v1/plans/",
+            {
+                "target_role": "medical-coder",
+                "training_path": "coder-prep-path\x00",
+                "start_date": "2027-01-04",
+            },
+            "training_path",
+        ),
+        ("/api/v1/plans/{plan_id}/", {"target_role": "medical-biller\x00"}, "target_role"),
+        (
+            "/api/v1/plans/{plan_id}/items/",
+            {"kind": "exam", "certification": "CPC\x00"},
+            "certification",
+        ),
+        ("/api/v1/plans/{plan_id}/items/", {"kind": "tool", "tool": "encoder\x00"}, "tool"),
+        (
+            "/api/v1/path-finder/plan/",
+            {"role": "medical-coder\x00", "training_path": "x", "start_date": "2027-01-04"},
+            "role",
+        ),
+    ],
+)
+def test_a_nul_character_in_a_slug_is_a_400_on_its_field(me, url, body, field):
+    # regression: psycopg refuses NUL in a text parameter with a DataError, which DRF's slug
+    # field does not catch (a 500 on PostgreSQL; SQLite looked it up and found nothing)
+    world, client = me
+    method = "PATCH" if url == "/api/v1/plans/{plan_id}/" else "POST"
+    response = send(client, method, url.format(plan_id=world.plan_id), json.dumps(body).encode())
+    problem = assert_problem(response, 400)
+    errors = {error["attr"]: error for error in problem["errors"]}
+    assert errors[field]["code"] == "null_characters"

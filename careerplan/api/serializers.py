@@ -44,3 +44,21 @@ class StrictIntegerField(serializers.IntegerField):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """DRF's SlugRelatedField, refusing a NUL character as its field's 400 (as DRF's CharField
+    does) before the look-up: PostgreSQL text cannot hold one, and psycopg's DataError for it
+    is not among the errors DRF's field turns into "does not exist" (a 500 there; SQLite
+    accepted it)."""
+
+    default_error_messages = {"null_characters": "Null characters are not allowed."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("null_characters")
+        return self.look_up(data)
+
+    def look_up(self, data):
+        """The row `data` names (a subclass's own look-up goes here, after the NUL check)."""
+        return super().to_internal_value(data)
