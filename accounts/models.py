@@ -34,7 +34,9 @@ def validate_timezone(value: str) -> None:
     """An IANA zone known to zoneinfo (from the `tzdata` package, so every host agrees)."""
     if value not in _timezone_names():
         raise ValidationError(
-            UNKNOWN_TIMEZONE.format(value=value), code="invalid_timezone", params={"value": value}
+            # no params: Django would %-format the message again, and the value may hold "%"
+            UNKNOWN_TIMEZONE.format(value=value),
+            code="invalid_timezone",
         )
 
 

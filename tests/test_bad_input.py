@@ -296,3 +296,39 @@ def test_a_nul_character_in_a_slug_is_a_400_on_its_field(me, url, body, field):
     problem = assert_problem(response, 400)
     errors = {error["attr"]: error for error in problem["errors"]}
     assert errors[field]["code"] == "null_characters"
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("PATCH", "/api/v1/me/", b'{"\\ud800": 1}'),  # an unknown field's name
+        ("PATCH", "/api/v1/me/", b'{"timezone": "\\udfff"}'),  # echoed in the message
+        ("PATCH", "/api/v1/plans/{plan_id}/", b'{"title": "ok", "\\uDBFF": "x"}'),
+        ("POST", "/api/v1/plans/", b'[{"nested": ["\\ud83d"]}]'),  # deep in a document
+    ],
+)
+def test_a_lone_surrogate_anywhere_is_a_parse_error(me, method, url, body):
+    # regression: orjson cannot render a lone surrogate, so an error naming the key or
+    # repeating the value was a 500 at rendering
+    world, client = me
+    response = send(client, method, url.format(plan_id=world.plan_id), body)
+    assert assert_problem(response, 400)["code"] == "parse_error"
+
+
+def test_a_surrogate_pair_is_a_character_like_any_other(me):
+    world, client = me
+    body = json.dumps({"title": "Exam day \U0001f389"}).encode()  # escaped as \\ud83c\\udf89
+    assert b"\\ud83c\\udf89" in body
+    response = send(client, "PATCH", f"/api/v1/plans/{world.plan_id}/", body)
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["title"] == "Exam day \U0001f389"
+
+
+@pytest.mark.parametrize("zone", ["50%", "%(value)s", "%s%s"])
+def test_a_time_zone_with_a_percent_sign_is_a_400_naming_it(me, zone):
+    # regression: the message was formatted twice, the second time with the user's "%"
+    _, client = me
+    response = send(client, "PATCH", "/api/v1/me/", json.dumps({"timezone": zone}).encode())
+    problem = assert_problem(response, 400)
+    assert [error["attr"] for error in problem["errors"]] == ["timezone"]
+    assert zone in problem["errors"][0]["detail"]
