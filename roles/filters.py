@@ -7,6 +7,9 @@ from django_filters.fields import ModelChoiceField
 from roles.models import Certification, CertifyingBody, Role, SalaryBand, SalaryLevel, Source, Tool
 
 UNKNOWN_VALUE = "“%(value)s” matches no {model}."  # the value goes in as a param
+AMBIGUOUS_VALUE = (
+    "“%(value)s” matches more than one {model} in another case: give its exact spelling."
+)
 
 
 class CaseInsensitiveModelChoiceField(ModelChoiceField):
@@ -16,14 +19,27 @@ class CaseInsensitiveModelChoiceField(ModelChoiceField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        try:
-            return self.queryset.get(**{f"{self.to_field_name}__iexact": value})
-        except self.queryset.model.DoesNotExist:
+        field = self.to_field_name
+        # unique, but case-sensitively: `BLS-OES` and `bls-oes` may both exist (the admin
+        # allows it); the one spelled as asked wins, and between others none is guessed
+        found = list(self.queryset.filter(**{f"{field}__iexact": value})[:2])
+        if len(found) > 1:
+            found = [row for row in found if getattr(row, field) == value]
+            if not found:
+                found = list(self.queryset.filter(**{field: value})[:1])
+            if not found:
+                raise ValidationError(
+                    AMBIGUOUS_VALUE.format(model=self.queryset.model._meta.verbose_name),
+                    code="ambiguous",
+                    params={"value": value},
+                )
+        if not found:
             raise ValidationError(
                 UNKNOWN_VALUE.format(model=self.queryset.model._meta.verbose_name),
                 code="invalid_choice",
                 params={"value": value},  # never formatted into the message: it may hold "%"
-            ) from None
+            )
+        return found[0]
 
 
 class CatalogueChoiceFilter(django_filters.ModelChoiceFilter):

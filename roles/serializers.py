@@ -114,9 +114,13 @@ class RoleStatisticSerializer(serializers.ModelSerializer):
 # --- training --------------------------------------------------------------------------------
 
 
+# A path's totals add up any number of steps, each within MONEY: no bound on their digits
+TOTAL_MONEY = {"max_digits": None, "decimal_places": 2}
+
+
 class CostRangeSerializer(serializers.Serializer):
-    min = serializers.DecimalField(**MONEY, allow_null=True)
-    max = serializers.DecimalField(**MONEY, allow_null=True)
+    min = serializers.DecimalField(**TOTAL_MONEY, allow_null=True)
+    max = serializers.DecimalField(**TOTAL_MONEY, allow_null=True)
     currency = serializers.CharField(allow_null=True, help_text="ISO 4217 code.")
 
 

@@ -1,8 +1,16 @@
 """Bad input is a 4xx problem-details response, never a 500."""
 
+from decimal import Decimal
+
 import pytest
 
-from tests.roles.factories import RoleFactory
+from tests.roles.factories import (
+    RoleFactory,
+    SalaryBandFactory,
+    SourceFactory,
+    TrainingPathFactory,
+    TrainingStepFactory,
+)
 from tests.roles.helpers import api_url
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +127,43 @@ def test_writes_are_not_allowed_even_when_signed_in(auth_client, two_roles, meth
 
 def test_anonymous_reads_are_allowed(api_client, two_roles):
     assert api_client.get(api_url("role-detail", "medical-coder")).status_code == 200
+
+
+def test_a_slug_known_in_two_cases_finds_the_one_spelled_so_and_refuses_to_guess(api_client):
+    # given: sources whose slugs differ only in case (unique only case-sensitively)
+    upper, lower = SourceFactory(slug="BLS-OES"), SourceFactory(slug="bls-oes")
+    SourceFactory(slug="Bls-Oes")
+    SalaryBandFactory(source=upper)
+    SalaryBandFactory(source=lower)
+    url = api_url("salary-band-list")
+    # when / then: the exact spelling wins (regression: MultipleObjectsReturned was a 500)
+    for source in (upper, lower):
+        response = api_client.get(url, {"source": source.slug})
+        assert response.status_code == 200, response.content
+        assert [band["source"]["slug"] for band in response.json()["results"]] == [source.slug]
+    # and a spelling that matches several, none exactly, is a 400 naming it
+    body = assert_problem(api_client.get(url, {"source": "bLs-oEs"}), 400)
+    assert [error["attr"] for error in body["errors"]] == ["source"]
+    assert body["errors"][0]["detail"].startswith("“bLs-oEs” matches more than one source")
+
+
+def test_a_search_of_too_many_words_is_a_400_on_search(api_client):
+    # regression: SQLite refused a query of ~1,000 OR-groups, answered as a 503 to retry
+    body = assert_problem(api_client.get(api_url("role-list"), {"search": "a " * 1000}), 400)
+    assert [error["attr"] for error in body["errors"]] == ["search"]
+    assert "at most 10 words" in body["errors"][0]["detail"]
+    assert api_client.get(api_url("role-list"), {"search": "medical " * 10}).status_code == 200
+
+
+def test_a_path_costing_more_than_a_step_can_is_shown_whole(api_client):
+    # regression: two steps each within their 10 digits add up to 11, which the totals'
+    # serializer refused to format (a 500 on every endpoint showing the path)
+    path = TrainingPathFactory()
+    for _ in range(2):
+        TrainingStepFactory(
+            path=path, cost_min=Decimal("60000000.00"), cost_max=Decimal("99999999.99")
+        )
+    response = api_client.get(api_url("training-path-detail", path.slug))
+    assert response.status_code == 200, response.content
+    cost = response.json()["totals"]["cost"]
+    assert (cost["min"], cost["max"]) == ("120000000.00", "199999999.98")
