@@ -19,6 +19,7 @@ from accounts.models import (
 from careerplan.api.serializers import (  # noqa: F401 (re-exported for other apps)
     READ_ONLY_FIELD,
     UNKNOWN_FIELD,
+    ListField,
     RejectUnknownFieldsMixin,
     StrictIntegerField,
 )
@@ -51,7 +52,7 @@ class MeSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     reminders_enabled = serializers.BooleanField(
         help_text="Send exam and milestone reminder emails."
     )
-    exam_reminder_offsets = serializers.ListField(
+    exam_reminder_offsets = ListField(
         child=StrictIntegerField(
             min_value=REMINDER_OFFSET_MIN_DAYS, max_value=REMINDER_OFFSET_MAX_DAYS
         ),

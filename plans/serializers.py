@@ -4,13 +4,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from careerplan.api.serializers import (
+    ListField,
     RejectUnknownFieldsMixin,
     SlugRelatedField,
     StrictIntegerField,
 )
 from plans.computations import Duration
 from plans.models import Milestone, Plan, PlanItem
-from plans.services import MAX_PLAN_DATE, MAX_SHIFT_DAYS, MIN_PLAN_DATE
+from plans.services import MAX_PLAN_DATE, MAX_PLAN_ITEMS, MAX_SHIFT_DAYS, MIN_PLAN_DATE
 from roles.models import Certification, Role, Tool, TrainingPath, TrainingStep
 from roles.selectors import training_path_of_role
 from roles.serializers import CertificationRefSerializer, RoleRefSerializer, SourceSerializer
@@ -415,9 +416,9 @@ class PlanItemUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer)
 
 
 class ReorderSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
-    items = serializers.ListField(
+    items = ListField(
         child=StrictIntegerField(min_value=1),
-        max_length=1000,
+        max_length=MAX_PLAN_ITEMS,
         help_text="Every item id of the plan, once each, in the new order.",
     )
 

@@ -42,6 +42,12 @@ def json_pointer(attr: str | None) -> str | None:
     return "/" + "/".join(parts)
 
 
+# A body may hold thousands of bad fields (unknown keys, a map's entries): the first ones tell
+# a client what to fix, and the response stays small whatever was sent
+MAX_REPORTED_ERRORS = 50
+MORE_ERRORS = "and {count} more errors not listed"
+
+
 class ProblemFormatter(ExceptionFormatter):
     def format_error_response(self, error_response: ErrorResponse) -> dict:
         status = self.exc.status_code
@@ -56,9 +62,13 @@ class ProblemFormatter(ExceptionFormatter):
             for error in error_response.errors
         ]
         if is_validation:
+            more = len(errors) - MAX_REPORTED_ERRORS
+            errors = errors[:MAX_REPORTED_ERRORS]
             detail = "; ".join(
                 f"{e['attr']}: {e['detail']}" if e["attr"] else e["detail"] for e in errors
             )
+            if more > 0:
+                detail += "; " + MORE_ERRORS.format(count=more)
             code = "invalid"
         else:
             detail = errors[0]["detail"] if errors else HTTPStatus(status).phrase
