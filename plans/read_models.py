@@ -27,8 +27,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, getcontext
-from importlib import metadata
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -43,6 +41,7 @@ from rest_framework.settings import api_settings
 
 from accounts.models import Profile, User
 from accounts.selectors import profile_for_user
+from careerplan.code_version import source_digest
 from careerplan.db import CompiledRows, upsert
 from plans.computations import (
     Duration,
@@ -778,15 +777,8 @@ _SHAPING_LIBRARIES = ("django", "djangorestframework", "drf-orjson-renderer", "o
 
 
 def _shaping_code() -> str:
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for app in _SHAPING_APPS:
-        for source in sorted((root / app).rglob("*.py")):
-            digest.update(str(source.relative_to(root)).encode() + b"\0" + source.read_bytes())
-    for library in _SHAPING_LIBRARIES:
-        digest.update(f"{library}=={metadata.version(library)}".encode())
-    digest.update(repr((api_settings.COERCE_DECIMAL_TO_STRING, ORJSONRenderer.options)).encode())
-    return digest.hexdigest()[:12]
+    settings_read = repr((api_settings.COERCE_DECIMAL_TO_STRING, ORJSONRenderer.options))
+    return source_digest(_SHAPING_APPS, _SHAPING_LIBRARIES, settings_read)
 
 
 _SHAPING_CODE = _shaping_code()

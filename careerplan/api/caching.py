@@ -1,8 +1,9 @@
 """Conditional GET for read-mostly resources: `ETag` + `Cache-Control`, 304 on `If-None-Match`.
 
 A view supplies a *version* token that changes whenever its resource family changes (the
-catalogue's lives in `roles.cache`). A response's ETag hashes that version, the full request
-path (query string included) and the negotiated media type, so answering `If-None-Match`
+catalogue's lives in `roles.cache`). A response's ETag hashes that version, a digest of the
+code that makes the bodies (`CODE_VERSION`), the full request path (query string included)
+and the negotiated media type, so answering `If-None-Match`
 needs no query beyond reading the version.
 
 Views whose body is the same for every caller (`cache_body = True`: the catalogue) also keep
@@ -27,6 +28,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
+
+from careerplan.code_version import source_digest
 
 
 def etag_matches(etag: str, if_none_match: str) -> bool:
@@ -55,6 +58,14 @@ class _CachedBody(APIException):
         self.content = content
         self.content_type = content_type
 
+
+# The code that makes the bodies: a deploy that changes how they are made changes every ETag
+# (and so every cached body's key), instead of answering 304 for, or serving from the cache,
+# a body the older code made until the catalogue's next edit
+CODE_VERSION = source_digest(
+    ("accounts", "careerplan", "pathfinder", "plans", "roles"),
+    ("django", "djangorestframework", "drf-orjson-renderer", "orjson"),
+)
 
 BODY_CACHE_PREFIX = "api:body:"
 BODY_CACHE_TTL = 3600
@@ -157,6 +168,7 @@ class ConditionalGetMixin:
 
     def compute_etag(self, request) -> str:
         parts = (
+            CODE_VERSION,
             self.etag_version(),
             request.get_full_path(),
             request.accepted_media_type or "",

@@ -21,6 +21,7 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from accounts.services import profile_update
+from careerplan import code_version
 from plans import read_models, selectors, services
 from plans.computations import NO_CURRENT_SALARY, NO_GAIN, NO_SALARY_FIGURE, Duration
 from plans.models import Plan, PlanItem, PlanRendering
@@ -473,9 +474,9 @@ def test_everything_the_body_code_uses_of_ours_is_in_its_key():
 
 def test_another_library_version_is_another_key(monkeypatch):
     before = read_models._shaping_code()
-    real = read_models.metadata.version
+    real = code_version.metadata.version
     monkeypatch.setattr(
-        read_models.metadata,
+        code_version.metadata,
         "version",
         lambda name: "99.0" if name == "orjson" else real(name),
     )

@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db.models import F
 
+from careerplan.api import caching
 from careerplan.api.caching import LocalBodies
 from roles import cache as catalogue_cache
 from roles.cache import LOCAL_TTL, VERSION_KEY, VERSION_TTL, catalogue_version
@@ -248,3 +249,38 @@ def test_errors_are_not_cached(api_client, coder):
     assert api_client.get(url).status_code == 404
     RoleFactory(slug="medical-biller")
     assert api_client.get(url).status_code == 200
+
+
+def test_a_deploy_that_changes_the_code_changes_the_etag_and_the_cached_body(
+    api_client, coder, monkeypatch
+):
+    # given: a client's ETag and a cached body, made by the code as it was
+    url = api_url("role-detail", "medical-coder")
+    before = api_client.get(url)
+    # when: a deploy changes the code that shapes the bodies, the catalogue unchanged
+    monkeypatch.setattr(caching, "CODE_VERSION", "another-code")
+    caching.local_bodies.clear()
+    revalidated = api_client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+    # then: the old ETag no longer holds, and the body is made anew under the new one
+    assert revalidated.status_code == 200
+    assert revalidated["ETag"] != before["ETag"]
+
+
+def test_the_code_digest_changes_with_any_source_of_its_apps(tmp_path, monkeypatch):
+    # given: an app's sources
+    from careerplan import code_version
+
+    (tmp_path / "roles").mkdir()
+    serializers = tmp_path / "roles" / "serializers.py"
+    serializers.write_text("MONEY = 10\n")
+    monkeypatch.setattr(code_version, "ROOT", tmp_path)
+    before = code_version.source_digest(["roles"], ["django"])
+    # when: a deploy changes one of them / then: another digest
+    serializers.write_text("MONEY = 12\n")
+    edited = code_version.source_digest(["roles"], ["django"])
+    assert edited != before
+    # and so does a file added, and nothing else
+    (tmp_path / "roles" / "views.py").write_text("")
+    added = code_version.source_digest(["roles"], ["django"])
+    assert added != edited
+    assert code_version.source_digest(["roles"], ["django"]) == added
