@@ -1,4 +1,5 @@
-"""A Redis cache that fails open: while Redis is down, reads miss and writes are dropped.
+"""A Redis cache that fails open: while Redis is down or refuses, reads miss and writes are
+dropped.
 
 The cache holds only what can be recomputed or lost (throttle counters, allauth rate limits,
 the catalogue's version token and payloads). Django's RedisCache raises on a refused
@@ -18,12 +19,15 @@ import time
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
 LOG_EVERY = 30.0
-UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+# Down, unreachable, or up but refusing: a replica after a failover (READONLY), a memory cap
+# without eviction (OOM), a failing snapshot (MISCONF) answer with a ResponseError
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, ResponseError, OSError)
 _last_logged = 0.0
 
 

@@ -2,7 +2,9 @@
 a database outage is a 503 problem with Retry-After, never a 500 with a stack trace."""
 
 import pytest
+import redis
 from django.db import InterfaceError, OperationalError
+from redis.exceptions import OutOfMemoryError, ReadOnlyError, ResponseError
 
 from careerplan.cache import FailOpenRedisCache
 from plans import read_models
@@ -36,6 +38,33 @@ def test_the_api_serves_reads_and_writes_while_redis_is_down(settings, auth_clie
     # given: the cache (throttle counters, catalogue version) points at a Redis that is down
     settings.CACHES = DOWN_CACHE
     # when / then: catalogue reads, a private read and a write all succeed
+    assert auth_client.get("/api/v1/roles/").status_code == 200
+    assert auth_client.get("/api/v1/me/").status_code == 200
+    response = auth_client.patch("/api/v1/me/", {"display_name": "Still here"}, format="json")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ReadOnlyError("You can't write against a read only replica."),
+        OutOfMemoryError("command not allowed when used memory > 'maxmemory'."),
+        ResponseError("MISCONF Redis is configured to save RDB snapshots, but it's failing"),
+    ],
+    ids=["read-only", "out-of-memory", "misconf"],
+)
+def test_the_api_serves_reads_and_writes_while_redis_refuses(
+    settings, auth_client, user, monkeypatch, error
+):
+    # given: a Redis that answers every command (and pipeline) with an error
+    settings.CACHES = {"default": {**DOWN_CACHE["default"], "LOCATION": "redis://127.0.0.1:6379/3"}}
+
+    def refuse(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(redis.Redis, "execute_command", refuse)
+    monkeypatch.setattr(redis.client.Pipeline, "execute", refuse)
+    # when / then: the throttle's counter, the version and the bodies miss; requests succeed
     assert auth_client.get("/api/v1/roles/").status_code == 200
     assert auth_client.get("/api/v1/me/").status_code == 200
     response = auth_client.patch("/api/v1/me/", {"display_name": "Still here"}, format="json")
