@@ -350,3 +350,11 @@ def test_thousands_of_bad_fields_are_reported_as_the_first_fifty_and_a_count(me)
     problem = assert_problem(send(client, "PATCH", f"/api/v1/plans/{world.plan_id}/", body), 400)
     assert len(problem["errors"]) == 50
     assert problem["detail"].endswith("; and 4950 more errors not listed")
+
+
+@pytest.mark.parametrize("url", ["/_allauth/app/v1/auth/login", "/_allauth/app/v1/auth/signup"])
+def test_json_nested_too_deep_for_allauth_is_a_parse_error(client, url):
+    # regression: allauth's views catch only decode errors; RecursionError was a 500
+    body = b"[" * 100_000 + b"]" * 100_000
+    response = send(client, "POST", url, body)
+    assert assert_problem(response, 400)["code"] == "parse_error"
