@@ -11,7 +11,9 @@ the rendered body under that ETag and the absolute URL (links in it name the hos
 client without an ETag costs no query either; a new version means a new key, so an admin edit
 is seen as soon as the version is (bench/RESULTS.md has the figures). Bodies live in two
 levels: a small per-process LRU (`LocalBodies`: no round trip at all) in front of the shared
-cache (Redis in production, so a new worker starts warm).
+cache (Redis in production, so a new worker starts warm). Only bodies whose query string
+holds nothing but the parameters a view declares (`shared_cache_params`: a page number) go
+to the shared cache, so what anonymous clients put in a URL cannot grow it.
 """
 
 from __future__ import annotations
@@ -130,6 +132,12 @@ class ConditionalGetMixin:
     # Only for responses that are the same for every caller (public data): the cached body
     # is served before the handler runs, so nothing per-user may be in it.
     cache_body: bool = False
+    # The query parameters whose bodies go to the shared cache too. Any other parameter
+    # (a search's free text, an ordering DRF ignores when unknown, `?x=<anything>`) makes a
+    # body only this process keeps, in its bounded LRU: otherwise each distinct query string,
+    # even a meaningless one, would store a body in Redis for an hour, and Redis (which also
+    # carries the broker) would grow with whatever anonymous clients send.
+    shared_cache_params: frozenset[str] = frozenset({"page"})
 
     def etag_version(self) -> str:
         raise NotImplementedError("Return a token that changes with the resource.")
@@ -144,7 +152,7 @@ class ConditionalGetMixin:
             if self.cache_body:
                 key = self._body_key(request)
                 cached = local_bodies.get(key)
-                if cached is None:
+                if cached is None and self._shared(request):
                     cached = cache.get(key)
                     if cached is not None:
                         local_bodies.set(key, tuple(cached))
@@ -161,6 +169,10 @@ class ConditionalGetMixin:
         if self.cache_body and request.method in ("GET", "HEAD") and deferred:
             return
         super().check_throttles(request)
+
+    def _shared(self, request) -> bool:
+        """Whether this request's body goes to (and comes from) the shared cache."""
+        return all(name in self.shared_cache_params for name in request.GET)
 
     def _body_key(self, request) -> str:
         where = f"{self.etag}\n{request.build_absolute_uri()}"
@@ -197,7 +209,8 @@ class ConditionalGetMixin:
             key = self._body_key(request)
             entry = (response.content, response["Content-Type"])
             local_bodies.set(key, entry)
-            cache.set(key, entry, BODY_CACHE_TTL)
+            if self._shared(request):
+                cache.set(key, entry, BODY_CACHE_TTL)
         if etag and response.status_code in (status.HTTP_200_OK, status.HTTP_304_NOT_MODIFIED):
             response["ETag"] = etag
             patch_cache_control(response, public=True, max_age=self.cache_max_age)

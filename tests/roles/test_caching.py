@@ -284,3 +284,31 @@ def test_the_code_digest_changes_with_any_source_of_its_apps(tmp_path, monkeypat
     added = code_version.source_digest(["roles"], ["django"])
     assert added != edited
     assert code_version.source_digest(["roles"], ["django"]) == added
+
+
+@pytest.mark.parametrize("query", ["?x=1", "?search=coder", "?ordering=nonsense", "?page=1&x=2"])
+def test_a_query_a_view_does_not_declare_is_kept_in_this_process_only(
+    api_client, coder, monkeypatch, django_assert_num_queries, query
+):
+    # given: the shared cache's writes recorded
+    written = []
+    real_set = caching.cache.set
+    monkeypatch.setattr(
+        caching.cache,
+        "set",
+        lambda key, *args, **kwargs: written.append(key) or real_set(key, *args, **kwargs),
+    )
+    body_writes = lambda: [key for key in written if key.startswith(caching.BODY_CACHE_PREFIX)]  # noqa: E731
+    # when: a list read with a parameter the view does not declare, twice
+    url = api_url("role-list") + query
+    first = api_client.get(url)
+    with django_assert_num_queries(0):  # then: the second from this process's memory
+        second = api_client.get(url)
+    # and nothing went to the shared cache (which anonymous query strings would grow)
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content
+    assert body_writes() == []
+    # while a plain read, or one of a page, goes there as before
+    api_client.get(api_url("role-list"))
+    api_client.get(api_url("role-list") + "?page=1")
+    assert len(body_writes()) == 2
