@@ -1,16 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import (
-    SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
 
 from careerplan import health
+from careerplan.api.schema_view import SchemaView
 from plans.public_views import unsubscribe
 
 api_v1 = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script from its own URL (no inline script),
     # so the Content-Security-Policy can be script-src 'self' (careerplan/security.py).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
