@@ -8,6 +8,8 @@ rows (a question needs at least two options; option keys are unique within a que
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
@@ -17,6 +19,8 @@ from django.utils.html import format_html, format_html_join
 from pathfinder.models import AnswerOption, Criterion, OptionWeight, Question
 
 TOO_FEW_OPTIONS = "A question needs at least two answer options."
+DELETE_LEAVES_SHORT = "Question “{question}”, which would be left with fewer than two options"
+MOVE_LEAVES_SHORT = "Moving this option would leave “{question}” with fewer than two options."
 
 
 class AnswerOptionFormSet(forms.BaseInlineFormSet):
@@ -99,14 +103,44 @@ class QuestionAdmin(admin.ModelAdmin):
         return question.options_total
 
 
+def questions_left_short(removed: Counter[int]) -> list[str]:
+    """The keys of the questions that taking away the options counted in `removed` (question
+    id -> options deleted or moved away) would leave with fewer than two answer options."""
+    counts = Question.objects.filter(pk__in=removed).annotate(n=Count("options"))
+    return [question.key for question in counts if question.n - removed[question.pk] < 2]
+
+
+class AnswerOptionForm(forms.ModelForm):
+    def clean_question(self):
+        question = self.cleaned_data["question"]
+        before = self.instance.question if self.instance.pk else None
+        moved = before is not None and question != before
+        if moved and questions_left_short(Counter({before.pk: 1})):
+            raise forms.ValidationError(
+                MOVE_LEAVES_SHORT.format(question=before.key), code="too_few_options"
+            )
+        return question
+
+
 @admin.register(AnswerOption)
 class AnswerOptionAdmin(admin.ModelAdmin):
+    form = AnswerOptionForm
     list_display = ["label", "key", "question", "position", "weights_shown"]
     list_filter = ["question", "weights__role"]
     list_select_related = ["question"]
     search_fields = ["key", "label", "question__key", "question__text"]
     autocomplete_fields = ["question"]
     inlines = [OptionWeightInline]
+
+    def get_deleted_objects(self, objs, request):
+        """A delete (one option, or the bulk action) that would leave a question with fewer
+        than two options is refused on Django's confirmation page, as a protected object is:
+        the path finder answers every request with a 400 while a required question has none
+        to choose from. Deleting the question deletes its options with it."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        removed = Counter(option.question_id for option in objs)
+        short = [DELETE_LEAVES_SHORT.format(question=key) for key in questions_left_short(removed)]
+        return deleted, counts, perms_needed, [*protected, *short]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("weights__role").distinct()

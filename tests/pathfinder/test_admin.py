@@ -189,3 +189,61 @@ def test_a_criterion_in_use_cannot_be_deleted(staff_client):
     response = staff_client.post(admin_url(Criterion, "delete", criterion.pk), {"post": "yes"})
     assert response.status_code == 200  # the "cannot delete, protected" page
     assert Criterion.objects.filter(pk=criterion.pk).exists()
+
+
+def _question_with_two_options() -> Question:
+    """A question of the fixture, its options cut to two (the least a question may have)."""
+    question = next(q for q in Question.objects.all() if q.options.count() >= 3)
+    keep = list(question.options.order_by("pk").values_list("pk", flat=True)[:2])
+    question.options.exclude(pk__in=keep).delete()
+    return question
+
+
+def test_deleting_options_that_would_leave_a_question_short_is_refused(staff_client):
+    # given: a question with exactly two options
+    question = _question_with_two_options()
+    options = list(question.options.all())
+    # when: one is deleted from its page, or both by the bulk action
+    single = staff_client.post(admin_url(AnswerOption, "delete", options[0].pk), {"post": "yes"})
+    bulk = staff_client.post(
+        admin_url(AnswerOption, "changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [option.pk for option in options],
+            "post": "yes",
+        },
+    )
+    # then: Django's "cannot delete" page names the question, and both options remain
+    for response in (single, bulk):
+        assert response.status_code == 200
+        assert f"Question “{question.key}”, which would be left" in response.content.decode()
+    assert question.options.count() == 2
+
+
+def test_moving_an_option_away_from_a_question_it_leaves_short_is_refused(staff_client):
+    question = _question_with_two_options()
+    option = question.options.first()
+    other = Question.objects.exclude(pk=question.pk).first()
+    data = {
+        "question": other.pk,
+        "key": option.key,
+        "label": option.label,
+        "position": option.position,
+        "weights-TOTAL_FORMS": 0,
+        "weights-INITIAL_FORMS": 0,
+        "weights-MIN_NUM_FORMS": 0,
+        "weights-MAX_NUM_FORMS": 1000,
+    }
+    response = staff_client.post(admin_url(AnswerOption, "change", option.pk), data)
+    assert response.status_code == 200
+    assert "with fewer than two options" in response.content.decode()
+    option.refresh_from_db()
+    assert option.question_id == question.pk
+
+
+def test_an_option_of_a_question_with_three_can_go(staff_client):
+    question = next(q for q in Question.objects.all() if q.options.count() >= 3)
+    option = question.options.first()
+    response = staff_client.post(admin_url(AnswerOption, "delete", option.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not AnswerOption.objects.filter(pk=option.pk).exists()
