@@ -111,7 +111,14 @@ class RenewalInline(admin.TabularInline):
 
 
 class TrainingStepFormSet(BaseInlineFormSet):
-    """The steps of a path are summed, so the priced ones must share a currency."""
+    """The steps of a path are summed, so the priced ones must share a currency: checked here
+    across the steps as edited (every step of the path is in the inline), instead of each step
+    against the others as stored (TrainingStep.clean), which refused changing them all."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.currency_checked_with_its_path = True
+        return form
 
     def clean(self):
         super().clean()

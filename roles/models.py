@@ -695,7 +695,11 @@ class TrainingStep(models.Model):
             errors["effort_unit"] = EFFORT_UNIT_MISSING
         if self.effort_unit and not self.effort_quantity:
             errors["effort_quantity"] = EFFORT_QUANTITY_MISSING.format(unit=self.effort_unit)
-        if self.path_id and self.cost_min is not None:
+        # the path's other steps as stored, unless a form of the path's whole inline is
+        # validating this one (roles.admin.TrainingStepFormSet checks the steps together, as
+        # edited: changing every step's currency at once must not fail against the old ones)
+        checked_together = getattr(self, "currency_checked_with_its_path", False)
+        if self.path_id and self.cost_min is not None and not checked_together:
             others = set(
                 TrainingStep.objects.filter(path_id=self.path_id, cost_min__isnull=False)
                 .exclude(pk=self.pk)

@@ -5,6 +5,7 @@ import json
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from roles.models import CatalogueRevision, SalaryBand, TrainingPath, TrainingStep
@@ -175,7 +176,34 @@ def test_steps_of_one_path_priced_in_two_currencies_are_refused(staff_client):
 
     assert response.status_code == 200
     formset = response.context["inline_admin_formsets"][0].formset
-    assert formset.errors[0]["currency"] == [
+    assert formset.non_form_errors() == [
+        "The priced steps of this path are in EUR, USD; use one currency."
+    ]
+
+
+def test_every_step_of_a_path_moved_to_another_currency_at_once_saves(staff_client):
+    # regression: each step was checked against the others as stored (still USD), so the
+    # change could only be made by blanking the costs first
+    path = coder_prep_path()
+    data = path_change_data(path)
+    priced = [key for key, value in data.items() if key.endswith("-cost_min") and value != ""]
+    assert len(priced) >= 2
+    for key in data:
+        if key.endswith("-currency"):
+            data[key] = "EUR"
+
+    response = staff_client.post(admin_url(path, "change", path.pk), data)
+
+    assert response.status_code == 302
+    assert set(path.steps.values_list("currency", flat=True)) == {"EUR"}
+
+
+def test_one_step_moved_to_another_currency_on_its_own_page_is_refused(staff_client):
+    step = coder_prep_path().steps.filter(cost_min__isnull=False).first()
+    step.currency = "EUR"
+    with pytest.raises(ValidationError) as raised:
+        step.full_clean()
+    assert raised.value.message_dict["currency"] == [
         "The other priced steps of this path are in USD; use the same currency."
     ]
 
