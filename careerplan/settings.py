@@ -143,7 +143,7 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 # sign-out in one worker would not reach the others' copies, so sessions stay in the database.
 SHARED_CACHE = CACHES["default"]["BACKEND"] == "careerplan.cache.FailOpenRedisCache"
 SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
+    "accounts.sessions"  # cached_db, each cached copy kept at most 10 minutes
     if SHARED_CACHE
     else "django.contrib.sessions.backends.db"
 )

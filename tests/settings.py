@@ -21,7 +21,7 @@ CACHES = {
 }
 # As in production with Redis (careerplan.settings): sessions read through the cache, written to
 # both. Fixed here so query counts are the same whether or not CACHE_URL is set.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "accounts.sessions"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 STORAGES = {
     **STORAGES,  # noqa: F405

@@ -58,4 +58,4 @@ def test_sessions_are_read_through_the_cache_only_when_every_process_shares_it()
     assert _setting("SESSION_ENGINE") == "django.contrib.sessions.backends.db"
     # Redis, shared by every worker: read through it, written to both
     shared = _setting("SESSION_ENGINE", CACHE_URL="redis://127.0.0.1:6379/2")
-    assert shared == "django.contrib.sessions.backends.cached_db"
+    assert shared == "accounts.sessions"
