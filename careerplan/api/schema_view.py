@@ -6,7 +6,8 @@ import threading
 from django.conf import settings
 from django.http import JsonResponse
 from django.utils import translation
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SCHEMA_KWARGS, SpectacularAPIView
 from rest_framework.response import Response
 
 from careerplan.api.errors import PROBLEM_CONTENT_TYPE, VALIDATION_PROBLEM_TYPE, VALIDATION_TITLE
@@ -27,6 +28,7 @@ class SchemaView(SpectacularAPIView):
     _built: dict[tuple[str | None, str | None], dict] = {}
     _lock = threading.Lock()
 
+    @extend_schema(**SCHEMA_KWARGS)  # as drf-spectacular's own get (left out of the schema)
     def get(self, request, *args, **kwargs):
         lang = request.GET.get("lang") or None
         if lang is not None and lang not in dict(settings.LANGUAGES):
