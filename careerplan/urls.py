@@ -30,5 +30,6 @@ urlpatterns = [
     re_path(r"^api/(?P<version>v1)/", include(api_v1)),
 ]
 
+handler400 = "careerplan.api.views.bad_request"
 handler404 = "careerplan.api.views.page_not_found"
 handler500 = "careerplan.api.views.server_error"

@@ -19,7 +19,6 @@ from pathfinder import scoring
 from pathfinder.models import AnswerOption, Criterion, OptionWeight, Question
 from plans.computations import Payback, SalaryFigure, payback, salary_basis
 from plans.selectors import SalaryOutlook, salary_figure, salary_outlook
-from roles import calculations
 from roles.calculations import PathTotals
 from roles.models import (
     Role,
@@ -246,7 +245,8 @@ def _role_result(
 ) -> RoleResult:
     outlook = salary_outlook(role)
     figures = [salary_figure(band) for band in outlook.entry_bands]
-    totals = {path.pk: _totals(path) for path in role.training_paths.all()}
+    # a path priced in several currencies has no cost (roles.calculations.path_totals)
+    totals = {path.pk: path.totals for path in role.training_paths.all()}
     facts = [
         scoring.PathFacts(
             key=path.slug,
@@ -305,28 +305,6 @@ def _role_result(
         other_paths=[outcome(fit) for fit in others],
         why_no_path_fits=why,
     )
-
-
-def _totals(path: TrainingPath) -> PathTotals:
-    """The path's summed figures; a path priced in several currencies (an editor's slip the
-    catalogue does not forbid) has no single cost, so it is shown without one, not as a 500."""
-    try:
-        return path.totals
-    except calculations.MixedCurrencies:
-        unpriced = [
-            calculations.StepFigures(
-                months_min=step.months_min,
-                months_max=step.months_max,
-                cost_min=None,
-                cost_max=None,
-                currency="",
-                effort_quantity=step.effort_quantity,
-                effort_unit=step.effort_unit,
-                effort_is_minimum=step.effort_is_minimum,
-            )
-            for step in path.steps.all()
-        ]
-        return calculations.path_totals(unpriced)
 
 
 def _payback(

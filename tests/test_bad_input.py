@@ -358,3 +358,10 @@ def test_json_nested_too_deep_for_allauth_is_a_parse_error(client, url):
     body = b"[" * 100_000 + b"]" * 100_000
     response = send(client, "POST", url, body)
     assert assert_problem(response, 400)["code"] == "parse_error"
+
+
+def test_more_query_fields_than_django_reads_is_a_400_problem(client):
+    # regression: Django's own 400 (TooManyFieldsSent) came back as an HTML page
+    query = "&".join(f"f{n}=1" for n in range(1200))
+    response = client.get(f"/api/v1/roles/?{query}")
+    assert assert_problem(response, 400)["code"] == "bad_request"

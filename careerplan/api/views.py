@@ -31,6 +31,14 @@ def page_not_found(request, exception=None):
     return defaults.page_not_found(request, exception)
 
 
+def bad_request(request, exception=None):
+    """What Django answers itself with a 400 (a SuspiciousOperation outside DRF: more query
+    fields than DATA_UPLOAD_MAX_NUMBER_FIELDS, say) is a problem too on the API's paths."""
+    if _is_api(request):
+        return problem_response(request, 400, "bad_request", "The request is malformed.")
+    return defaults.bad_request(request, exception)
+
+
 def server_error(request):
     if _is_api(request):
         return problem_response(request, 500, "error", "Server Error (500)")
