@@ -69,7 +69,16 @@ class SalaryBandInline(admin.TabularInline):
 class SalaryPremiumInline(admin.TabularInline):
     model = SalaryPremium
     extra = 0
-    fields = ["level", "qualifier", "amount_min", "amount_max", "percent", "currency", "source"]
+    fields = [
+        "level",
+        "qualifier",
+        "amount_min",
+        "amount_max",
+        "percent",
+        "currency",
+        "source",
+        "as_of",
+    ]
     autocomplete_fields = ["source"]
 
 

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from roles.models import CatalogueRevision, SalaryBand, TrainingPath, TrainingStep
+from roles.models import CatalogueRevision, Role, SalaryBand, TrainingPath, TrainingStep
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue")]
@@ -248,3 +248,10 @@ def test_an_unchanged_path_form_saves(staff_client):
     path = coder_prep_path()
     response = staff_client.post(admin_url(path, "change", path.pk), path_change_data(path))
     assert response.status_code == 302
+
+
+def test_a_premium_added_on_its_roles_page_can_carry_its_year(staff_client):
+    # figures keep their source and year: the premium inline lacked the year
+    role = Role.objects.get(slug="medical-coder")
+    page = staff_client.get(admin_url(role, "change", role.pk)).content.decode()
+    assert 'name="salary_premiums-__prefix__-as_of"' in page
