@@ -386,7 +386,12 @@ def why_none_fits(paths: Sequence[PathFacts], constraints: Constraints) -> str:
     if not paths:
         return NO_PATHS
     budget, months = constraints.budget, constraints.months_available
-    priced = [path for path in paths if path.cost_min is not None]
+    # only amounts in the budget's currency can be set against it (or shown with its $)
+    priced = [
+        path
+        for path in paths
+        if path.cost_min is not None and path.currency in (None, BUDGET_CURRENCY)
+    ]
     timed = [path for path in paths if path.months_min is not None]
     over_budget = budget is not None and all(
         path_fit(path, Constraints(budget=budget)).reasons for path in paths

@@ -452,3 +452,17 @@ def test_there_is_a_reason_exactly_when_no_path_fits(many, given_constraints):
     fitting, others, why = paths_fit(many, given_constraints)
     assert len(fitting) + len(others) == len(many)
     assert (why is None) == bool(fitting)
+
+
+def test_why_none_fits_sets_only_paths_in_the_budgets_currency_against_it():
+    # regression: a path priced in euros was named the cheapest, its amount shown with a $
+    euros = replace(
+        CODER_PREP, key="euro-path", title="Euro Path", cost_min=Decimal(900), currency="EUR"
+    )
+    _, _, why = paths_fit([euros, CODER_PREP], Constraints(budget=Decimal(3000)))
+    assert why == (
+        "Your budget $3,000 is below the cheapest path's minimum cost $3,300 (Coder Prep Path)."
+    )
+    # and with no path in dollars, the reason is the currency itself
+    _, _, why = paths_fit([euros], Constraints(budget=Decimal(3000)))
+    assert why == scoring.OTHER_CURRENCY.format(currency="EUR")
