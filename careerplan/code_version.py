@@ -10,6 +10,8 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository: one package per app
+# the libraries that format and render response bodies
+RENDERING_LIBRARIES = ("django", "djangorestframework", "drf-orjson-renderer", "orjson")
 
 
 def source_digest(apps: Iterable[str], libraries: Iterable[str], extra: str = "") -> str:

@@ -15,7 +15,7 @@ from plans.serializers import (
     SalaryPremiumRefSerializer,
 )
 from roles.models import Role, TrainingPath
-from roles.serializers import RoleRefSerializer, SourceSerializer
+from roles.serializers import TOTAL_MONEY, RoleRefSerializer, SourceSerializer
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 INPUT_MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": 0}
@@ -191,8 +191,9 @@ class PathFinderRemoteSerializer(serializers.Serializer):
 
 
 class PathFinderCostSerializer(serializers.Serializer):
-    min = serializers.DecimalField(**MONEY, allow_null=True)
-    max = serializers.DecimalField(**MONEY, allow_null=True)
+    # a path's totals, as the catalogue shows them (any number of steps added up)
+    min = serializers.DecimalField(**TOTAL_MONEY, allow_null=True)
+    max = serializers.DecimalField(**TOTAL_MONEY, allow_null=True)
     currency = serializers.CharField(allow_null=True)
 
 

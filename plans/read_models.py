@@ -41,7 +41,7 @@ from rest_framework.settings import api_settings
 
 from accounts.models import Profile, User
 from accounts.selectors import profile_for_user
-from careerplan.code_version import source_digest
+from careerplan.code_version import RENDERING_LIBRARIES, source_digest
 from careerplan.db import CompiledRows, upsert
 from plans.computations import (
     Duration,
@@ -773,12 +773,11 @@ SUMMARY_FIELDS = ("version", "summary_key", "summary")
 # read. A deploy that changes any of them starts new keys, so a body made by older code is
 # never shown: each plan's next read renders it again (or `manage.py render_plans`).
 _SHAPING_APPS = ("accounts", "careerplan", "plans", "roles")
-_SHAPING_LIBRARIES = ("django", "djangorestframework", "drf-orjson-renderer", "orjson")
 
 
 def _shaping_code() -> str:
     settings_read = repr((api_settings.COERCE_DECIMAL_TO_STRING, ORJSONRenderer.options))
-    return source_digest(_SHAPING_APPS, _SHAPING_LIBRARIES, settings_read)
+    return source_digest(_SHAPING_APPS, RENDERING_LIBRARIES, settings_read)
 
 
 _SHAPING_CODE = _shaping_code()

@@ -31,7 +31,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
-from careerplan.code_version import source_digest
+from careerplan.code_version import RENDERING_LIBRARIES, source_digest
 
 
 def etag_matches(etag: str, if_none_match: str) -> bool:
@@ -65,8 +65,7 @@ class _CachedBody(APIException):
 # (and so every cached body's key), instead of answering 304 for, or serving from the cache,
 # a body the older code made until the catalogue's next edit
 CODE_VERSION = source_digest(
-    ("accounts", "careerplan", "pathfinder", "plans", "roles"),
-    ("django", "djangorestframework", "drf-orjson-renderer", "orjson"),
+    ("accounts", "careerplan", "pathfinder", "plans", "roles"), RENDERING_LIBRARIES
 )
 
 BODY_CACHE_PREFIX = "api:body:"

@@ -4,13 +4,12 @@ import while drf-spectacular's views are still loading)."""
 import threading
 
 from django.conf import settings
-from django.http import JsonResponse
 from django.utils import translation
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SCHEMA_KWARGS, SpectacularAPIView
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-
-from careerplan.api.errors import PROBLEM_CONTENT_TYPE, VALIDATION_PROBLEM_TYPE, VALIDATION_TITLE
+from rest_framework.settings import api_settings
 
 UNKNOWN_LANGUAGE = "“{lang}” is not a language this API knows (settings.LANGUAGES)."
 
@@ -32,21 +31,16 @@ class SchemaView(SpectacularAPIView):
     def get(self, request, *args, **kwargs):
         lang = request.GET.get("lang") or None
         if lang is not None and lang not in dict(settings.LANGUAGES):
-            # as the API's validation problems are (the view's own renderers write schemas)
-            detail = UNKNOWN_LANGUAGE.format(lang=lang)
-            body = {
-                "type": VALIDATION_PROBLEM_TYPE,
-                "title": VALIDATION_TITLE,
-                "status": 400,
-                "detail": f"lang: {detail}",
-                "instance": request.path,
-                "code": "invalid",
-                "errors": [
-                    {"attr": "lang", "pointer": "/lang", "code": "invalid", "detail": detail}
-                ],
-            }
-            return JsonResponse(body, status=400, content_type=PROBLEM_CONTENT_TYPE)
+            raise ValidationError({"lang": [UNKNOWN_LANGUAGE.format(lang=lang)]})
         return super().get(request, *args, **kwargs)
+
+    def handle_exception(self, exc):
+        """A problem is rendered as the API's JSON, as everywhere (this view's own renderers
+        write schemas: YAML by default)."""
+        renderer = api_settings.DEFAULT_RENDERER_CLASSES[0]()
+        self.request.accepted_renderer = renderer
+        self.request.accepted_media_type = renderer.media_type
+        return super().handle_exception(exc)
 
     def _get_schema_response(self, request):
         version = self.api_version or request.version or self._get_version_parameter(request)

@@ -61,4 +61,5 @@ def test_a_language_the_api_does_not_know_is_a_400_on_lang(client, lang):
     # per language code asked for, for the life of the process
     response = client.get("/api/v1/schema/", {"lang": lang})
     assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"  # not the schema's YAML
     assert [error["attr"] for error in response.json()["errors"]] == ["lang"]
